@@ -1,0 +1,140 @@
+/**
+ * The public data shapes of llm-chat (DESIGN.md §3). Everything else in `core`,
+ * `transport` and the element is written against these.
+ */
+
+/** Who wrote a message. */
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/**
+ * Lifecycle of a message. User messages are `complete` once sent; assistant messages move
+ * `pending` → `streaming` → one terminal state.
+ */
+export type ChatMessageStatus =
+  | 'pending'
+  | 'streaming'
+  | 'complete'
+  | 'truncated'
+  | 'filtered'
+  | 'tool_calls'
+  | 'stopped'
+  | 'interrupted'
+  | 'error';
+
+/** The terminal subset of {@link ChatMessageStatus}. */
+export type ChatTerminalStatus = Exclude<ChatMessageStatus, 'pending' | 'streaming'>;
+
+/** What went wrong, in terms of the action a user can take (DESIGN.md §5). */
+export type ChatErrorKind =
+  | 'rate_limited'
+  | 'overloaded'
+  | 'quota_exhausted'
+  | 'auth_failed'
+  | 'forbidden'
+  | 'context_too_long'
+  | 'bad_request'
+  | 'server_error'
+  | 'network_error'
+  | 'stalled'
+  | 'filtered';
+
+/** Whether a failure happened before any output (`pre_stream`) or after it started. */
+export type ChatErrorPhase = 'pre_stream' | 'mid_stream';
+
+export interface ChatError {
+  kind: ChatErrorKind;
+  /** Safe, human-readable; never raw HTML from a response body. */
+  message: string;
+  status?: number;
+  type?: string;
+  code?: string;
+  requestId?: string;
+  retryAfterMs?: number;
+  /** Whether the same request could succeed if sent again, whatever the phase. */
+  retryable: boolean;
+  phase: ChatErrorPhase;
+}
+
+export interface ChatToolCall {
+  id: string;
+  name: string;
+  /** The raw JSON arguments string as the model produced it. */
+  arguments: string;
+}
+
+export interface ChatMetrics {
+  /** From `send()` to the first visible text, retries included: what the user waited. */
+  ttftMs?: number;
+  /** From the start of the successful attempt to its response headers. */
+  ttfbMs?: number;
+  /** From `send()` to the end of the turn. */
+  durationMs?: number;
+  tokensPerSecond?: number;
+  /** True when `tokensPerSecond`/`completionTokens` are estimated (no usage chunk). */
+  estimated?: boolean;
+  promptTokens?: number;
+  completionTokens?: number;
+  cachedTokens?: number;
+  requestId?: string;
+  model?: string;
+  /** Requests made for this message (1 without retries). */
+  attempts: number;
+}
+
+export interface ChatMessage {
+  id: string;
+  role: ChatRole;
+  content: string;
+  status: ChatMessageStatus;
+  /** Set for `error`, `interrupted`, and for `filtered`. */
+  error?: ChatError;
+  /** Raw `finish_reason` from the wire, for diagnostics. */
+  finishReason?: string;
+  toolCalls?: ChatToolCall[];
+  reasoning?: string;
+  /** Times Retry replaced this answer. */
+  regenerations?: number;
+  metrics?: ChatMetrics;
+  createdAt: number;
+}
+
+/**
+ * A normalized stream event, produced by a protocol adapter from whatever the wire carries
+ * (DESIGN.md §2 data flow). Core never sees protocol-specific chunks.
+ */
+export type ChatEvent =
+  | { type: 'meta'; requestId?: string; model?: string }
+  | { type: 'delta'; text: string }
+  | { type: 'reasoning'; text: string }
+  | { type: 'refusal'; text: string }
+  | { type: 'tool-call'; toolCall: ChatToolCall }
+  | { type: 'usage'; promptTokens?: number; completionTokens?: number; cachedTokens?: number }
+  | { type: 'finish'; reason: string }
+  | { type: 'error'; error: WireError }
+  | { type: 'done' };
+
+/**
+ * An error as the wire describes it, before classification into a {@link ChatError}:
+ * an HTTP status and/or an OpenAI-style `{"error": {...}}` envelope.
+ */
+export interface WireError {
+  status?: number;
+  message?: string;
+  type?: string;
+  code?: string;
+  param?: string;
+  requestId?: string;
+  /** From `Retry-After`, `retry-after-ms` or the body's `retry_after`, in ms. */
+  retryAfterMs?: number;
+  /** The body was HTML or otherwise not an envelope (the text is never shown). */
+  unparsedBody?: boolean;
+  /** The transport-level cause: `network` (fetch/read failed), `eof` (ended without terminal event), `not_sse`, `malformed`. */
+  cause?: 'network' | 'eof' | 'not_sse' | 'malformed' | 'in_band' | 'http';
+}
+
+/** Request as sent on the wire (DESIGN.md §4). */
+export interface ChatRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
