@@ -10,14 +10,7 @@ import { createOverlapTrimmer } from './overlap-trimmer.js';
 import { buildRequestBody, historyFor } from './request-body.js';
 import type { WireMessage } from './request-body.js';
 import { createRetryPolicy } from './retry-policy.js';
-import type {
-  ChatError,
-  ChatMessage,
-  ChatMessageStatus,
-  ChatRequest,
-  ChatTerminalStatus,
-  ChatToolCall,
-} from './types.js';
+import type { ChatError, ChatMessage, ChatMessageStatus, ChatRequest, ChatTerminalStatus, ChatToolCall } from './types.js';
 import { Watchdog } from './watchdog.js';
 import type { WatchdogReason } from './watchdog.js';
 
@@ -69,10 +62,7 @@ export interface ChatSessionOptions extends Partial<ChatSessionConfig>, ChatSess
   random?: () => number;
 }
 
-type AttemptOutcome =
-  | { kind: 'finished'; reason: string | undefined }
-  | { kind: 'failed'; error: ChatError }
-  | { kind: 'stopped' };
+type AttemptOutcome = { kind: 'finished'; reason: string | undefined } | { kind: 'failed'; error: ChatError } | { kind: 'stopped' };
 
 /** One logical request: a send, a Retry or a Continue, with its automatic retries. */
 interface Turn {
@@ -358,10 +348,13 @@ export class ChatSession {
     const attemptStart = clock.now();
     const hint =
       metrics.ttftMs === undefined
-        ? clock.setTimeout(() => {
-            this.waitingHint = true;
-            this.changed();
-          }, Math.max(0, config.waitingHintMs - (attemptStart - turn.start)))
+        ? clock.setTimeout(
+            () => {
+              this.waitingHint = true;
+              this.changed();
+            },
+            Math.max(0, config.waitingHintMs - (attemptStart - turn.start)),
+          )
         : undefined;
     this.setStatus('connecting');
     watchdog.start();

@@ -1,10 +1,5 @@
 export { ChatSession, snapshot } from './chat-session.js';
-export type {
-  ChatSessionCallbacks,
-  ChatSessionConfig,
-  ChatSessionOptions,
-  ChatSessionStatus,
-} from './chat-session.js';
+export type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus } from './chat-session.js';
 export { classifyError, defaultErrorMessages } from './classify-error.js';
 export { sleep, systemClock } from './clock.js';
 export type { Clock } from './clock.js';

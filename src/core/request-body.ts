@@ -24,11 +24,7 @@ export interface WireMessage {
  * @param options - Model parameters and extra fields.
  * @param continuation - True when the last message is a partial assistant answer to carry on.
  */
-export function buildRequestBody(
-  history: WireMessage[],
-  options: RequestBodyOptions,
-  continuation = false,
-): Record<string, unknown> {
+export function buildRequestBody(history: WireMessage[], options: RequestBodyOptions, continuation = false): Record<string, unknown> {
   const messages: WireMessage[] = [];
   if (options.system) messages.push({ role: 'system', content: options.system });
   messages.push(...history);

@@ -14,8 +14,7 @@ export interface RetryPolicyOptions {
 }
 
 export type RetryDecision =
-  | { retry: true; delayMs: number }
-  | { retry: false; reason: 'not_retryable' | 'exhausted' | 'wait_too_long' | 'after_output' };
+  { retry: true; delayMs: number } | { retry: false; reason: 'not_retryable' | 'exhausted' | 'wait_too_long' | 'after_output' };
 
 /**
  * Decides whether a failed attempt is retried automatically, and after how long

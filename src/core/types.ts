@@ -11,15 +11,7 @@ export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
  * `pending` → `streaming` → one terminal state.
  */
 export type ChatMessageStatus =
-  | 'pending'
-  | 'streaming'
-  | 'complete'
-  | 'truncated'
-  | 'filtered'
-  | 'tool_calls'
-  | 'stopped'
-  | 'interrupted'
-  | 'error';
+  'pending' | 'streaming' | 'complete' | 'truncated' | 'filtered' | 'tool_calls' | 'stopped' | 'interrupted' | 'error';
 
 /** The terminal subset of {@link ChatMessageStatus}. */
 export type ChatTerminalStatus = Exclude<ChatMessageStatus, 'pending' | 'streaming'>;

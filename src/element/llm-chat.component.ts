@@ -25,6 +25,8 @@ export type LlmChatPersist = 'session' | 'local' | 'none';
 
 /** How close to the bottom (px) still counts as "reading the newest text". */
 const BOTTOM_SLACK = 32;
+/** Clicks on Stop this soon after sending belong to a double-click on Send. */
+const DOUBLE_CLICK_MS = 500;
 
 /**
  * An embeddable streaming chat. Point it at a backend URL that speaks the llm-chat wire
@@ -146,6 +148,7 @@ export class LlmChat extends LitElement {
   });
 
   private stickToBottom = true;
+  private sentAt = -Infinity;
   private lastRetryError: ChatError | undefined;
   private countdown: ReturnType<typeof setInterval> | undefined;
   private draft = '';
@@ -198,6 +201,7 @@ export class LlmChat extends LitElement {
     this.notice = '';
     this.alertText = '';
     this.stickToBottom = true;
+    this.sentAt = performance.now();
     const turn = this.session.send(content);
     // The session fires llm-chat-send synchronously; if it went ahead, the composer empties.
     if (this.session.busy && fromComposer) this.setDraft('');
@@ -365,6 +369,13 @@ export class LlmChat extends LitElement {
     }
   };
 
+  private handleStopClick(): void {
+    // Stop takes Send's place the moment a message goes out, so the second click of a
+    // double-click on Send lands on Stop; that click is not a request to stop.
+    if (performance.now() - this.sentAt < DOUBLE_CLICK_MS) return;
+    this.stop();
+  }
+
   private handleComposerSubmit(event: SubmitEvent): void {
     event.preventDefault();
     void this.send();
@@ -436,18 +447,11 @@ export class LlmChat extends LitElement {
             @keydown=${this.handleInputKeydown}
           ></textarea>
           <slot name="composer-end"></slot>
-          ${busy
-            ? html`<button part="stop-button" class="button stop" type="button" @click=${() => this.stop()}>
-                ${t.stop}
-              </button>`
-            : html`<button
-                part="send-button"
-                class="button send"
-                type="submit"
-                ?disabled=${this.draft.trim() === ''}
-              >
-                ${t.send}
-              </button>`}
+          ${
+            busy
+              ? html`<button part="stop-button" class="button stop" type="button" @click=${this.handleStopClick}>${t.stop}</button>`
+              : html`<button part="send-button" class="button send" type="submit" ?disabled=${this.draft.trim() === ''}>${t.send}</button>`
+          }
         </form>
       </div>
     `;
@@ -484,16 +488,16 @@ export class LlmChat extends LitElement {
       </article>`;
     }
     const final = message.status !== 'pending' && message.status !== 'streaming';
-    return html`<article
-      part="message message--assistant"
-      class="message assistant"
-      data-status=${message.status}
-      data-id=${message.id}
-    >
+    return html`<article part="message message--assistant" class="message assistant" data-status=${message.status} data-id=${message.id}>
       <span class="visually-hidden">${t.assistant}:</span>
-      ${message.reasoning
-        ? html`<details class="reasoning"><summary>${t.reasoning}</summary><div class="reasoning-text">${message.reasoning}</div></details>`
-        : nothing}
+      ${
+        message.reasoning
+          ? html`<details class="reasoning">
+              <summary>${t.reasoning}</summary>
+              <div class="reasoning-text">${message.reasoning}</div>
+            </details>`
+          : nothing
+      }
       <div
         part="content"
         class="content markdown"
@@ -503,13 +507,19 @@ export class LlmChat extends LitElement {
         })}
       ></div>
       ${message.status === 'pending' ? html`<div class="typing" aria-hidden="true"><span></span><span></span><span></span></div>` : nothing}
-      ${message.toolCalls?.length
-        ? html`<ul class="tool-calls">
-            ${message.toolCalls.map(
-              (call) => html`<li><span class="tool-label">${t.toolCall}:</span> <code>${call.name}</code> <code class="tool-args">${call.arguments}</code></li>`,
-            )}
-          </ul>`
-        : nothing}
+      ${
+        message.toolCalls?.length
+          ? html`<ul class="tool-calls">
+              ${message.toolCalls.map(
+                (call) =>
+                  html`<li>
+                    <span class="tool-label">${t.toolCall}:</span> <code>${call.name}</code>
+                    <code class="tool-args">${call.arguments}</code>
+                  </li>`,
+              )}
+            </ul>`
+          : nothing
+      }
       ${this.renderOutcome(message)} ${this.renderActions(message)} ${this.withMetrics ? this.renderMetrics(message) : nothing}
     </article>`;
   }
@@ -534,20 +544,34 @@ export class LlmChat extends LitElement {
     const isLast = last?.id === message.id;
     const busy = this.session.busy;
     const canRetry =
-      isLast && !busy && (message.status === 'error' ? message.error?.retryable !== false : ['interrupted', 'stopped', 'truncated', 'complete', 'filtered'].includes(message.status));
+      isLast &&
+      !busy &&
+      (message.status === 'error'
+        ? message.error?.retryable !== false
+        : ['interrupted', 'stopped', 'truncated', 'complete', 'filtered'].includes(message.status));
     const canContinue = isLast && !busy && ['truncated', 'stopped', 'interrupted'].includes(message.status) && message.content !== '';
     const error = message.error;
     if (!canRetry && !canContinue && !error && !message.regenerations) return nothing;
     return html`<div part="actions" class="actions">
-      ${canRetry
-        ? html`<button part="retry-button" class="action" type="button" @click=${() => this.retry(message.id)}>${t.retry}</button>`
-        : nothing}
-      ${canContinue
-        ? html`<button part="continue-button" class="action" type="button" @click=${() => this.continue(message.id)}>${t.continue}</button>`
-        : nothing}
-      ${error && error.kind !== 'filtered'
-        ? html`<button class="action" type="button" @click=${(event: Event) => this.handleCopyDetails(event, error)}>${t.copyDetails}</button>`
-        : nothing}
+      ${
+        canRetry
+          ? html`<button part="retry-button" class="action" type="button" @click=${() => this.retry(message.id)}>${t.retry}</button>`
+          : nothing
+      }
+      ${
+        canContinue
+          ? html`<button part="continue-button" class="action" type="button" @click=${() => this.continue(message.id)}>
+              ${t.continue}
+            </button>`
+          : nothing
+      }
+      ${
+        error && error.kind !== 'filtered'
+          ? html`<button class="action" type="button" @click=${(event: Event) => this.handleCopyDetails(event, error)}>
+              ${t.copyDetails}
+            </button>`
+          : nothing
+      }
       ${message.regenerations ? html`<span class="regenerated">${t.regenerated} ×${message.regenerations}</span>` : nothing}
     </div>`;
   }

@@ -7,11 +7,7 @@
  * @param bodyRetryAfter - The envelope's `retry_after` field, when present.
  * @param now - Current time in ms since the epoch, for HTTP-date values.
  */
-export function parseRetryAfter(
-  headers: Headers | undefined,
-  bodyRetryAfter: unknown,
-  now: number,
-): number | undefined {
+export function parseRetryAfter(headers: Headers | undefined, bodyRetryAfter: unknown, now: number): number | undefined {
   const ms = headers?.get('retry-after-ms');
   if (ms != null && ms.trim() !== '') {
     const value = Number(ms);

@@ -28,7 +28,13 @@ describe('ChatSession', () => {
   describe('a successful turn', () => {
     it('streams, records metrics and sends the DESIGN §4 request body', async () => {
       const endpoint = await script(stream(['Hello', ', ', 'world']));
-      const { chat, events } = session(endpoint.url, { model: 'm1', system: 'Be brief.', maxTokens: 64, temperature: 0.2, body: { user: 'u1' } });
+      const { chat, events } = session(endpoint.url, {
+        model: 'm1',
+        system: 'Be brief.',
+        maxTokens: 64,
+        temperature: 0.2,
+        body: { user: 'u1' },
+      });
       expect(await chat.send('Hi')).to.equal(true);
       const answer = last(chat);
       expect(answer.content).to.equal('Hello, world');
@@ -92,7 +98,10 @@ describe('ChatSession', () => {
 
   describe('retries', () => {
     it('waits exactly Retry-After, reuses the Idempotency-Key, then succeeds', async () => {
-      const endpoint = await script(errorResponse(429, { code: 'rate_limit_exceeded', type: 'rate_limit_error' }, { 'Retry-After': '3' }), stream(['ok']));
+      const endpoint = await script(
+        errorResponse(429, { code: 'rate_limit_exceeded', type: 'rate_limit_error' }, { 'Retry-After': '3' }),
+        stream(['ok']),
+      );
       const { chat, clock, events } = session(endpoint.url);
       const turn = chat.send('hi');
       await waitUntil(() => chat.status === 'retrying', 'retrying');
@@ -157,7 +166,10 @@ describe('ChatSession', () => {
     });
 
     it('never retries after output started: in-band error mid-stream is interrupted, text kept', async () => {
-      const endpoint = await script({ headers: SSE_HEADERS, pieces: [{ text: role() + text('Half an ') + inBandError({ type: 'server_error' }) }] });
+      const endpoint = await script({
+        headers: SSE_HEADERS,
+        pieces: [{ text: role() + text('Half an ') + inBandError({ type: 'server_error' }) }],
+      });
       const { chat, events } = session(endpoint.url);
       await chat.send('hi');
       expect((await endpoint.requests()).length).to.equal(1);
@@ -248,7 +260,17 @@ describe('ChatSession', () => {
     });
 
     it('a refusal becomes the content with status filtered', async () => {
-      const endpoint = await script({ headers: SSE_HEADERS, pieces: [{ text: role() + `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { refusal: "I can't help with that." } }] })}\n\n` + finish() }] });
+      const endpoint = await script({
+        headers: SSE_HEADERS,
+        pieces: [
+          {
+            text:
+              role() +
+              `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { refusal: "I can't help with that." } }] })}\n\n` +
+              finish(),
+          },
+        ],
+      });
       const { chat } = session(endpoint.url);
       await chat.send('hi');
       expect(last(chat)).to.deep.include({ content: "I can't help with that.", status: 'filtered' });
@@ -280,7 +302,10 @@ describe('ChatSession', () => {
     });
 
     it('estimates tokens per second without a usage chunk, and says so', async () => {
-      const endpoint = await script({ headers: SSE_HEADERS, pieces: [{ text: role() + text('abcdefgh') }, { delayMs: 50, text: text('ijklmnop') + finish() }] });
+      const endpoint = await script({
+        headers: SSE_HEADERS,
+        pieces: [{ text: role() + text('abcdefgh') }, { delayMs: 50, text: text('ijklmnop') + finish() }],
+      });
       const chat = new ChatSession({ endpoint: endpoint.url });
       await chat.send('hi');
       expect(last(chat).metrics?.estimated).to.equal(true);

@@ -6,7 +6,12 @@ import { parseRetryAfter } from '../../src/transport/retry-after.js';
 
 /** Every case of DESIGN.md §5 and issue 3, with the kind and retryability it must map to. */
 const table: Array<[string, WireError, ChatErrorKind, boolean]> = [
-  ['429 backend_busy (overloaded, not a plain rate limit)', { status: 429, type: 'rate_limit_error', code: 'backend_busy' }, 'overloaded', true],
+  [
+    '429 backend_busy (overloaded, not a plain rate limit)',
+    { status: 429, type: 'rate_limit_error', code: 'backend_busy' },
+    'overloaded',
+    true,
+  ],
   ['429 concurrency_exceeded', { status: 429, code: 'concurrency_exceeded' }, 'rate_limited', true],
   ['429 insufficient_quota', { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' }, 'quota_exhausted', false],
   ['402 insufficient_quota', { status: 402, code: 'insufficient_quota' }, 'quota_exhausted', false],
@@ -21,7 +26,12 @@ const table: Array<[string, WireError, ChatErrorKind, boolean]> = [
   ['404', { status: 404 }, 'bad_request', false],
   ['409', { status: 409 }, 'bad_request', false],
   ['400 context_length_exceeded', { status: 400, code: 'context_length_exceeded' }, 'context_too_long', false],
-  ['400 message about the context window', { status: 400, message: "This model's maximum context length is 8192 tokens." }, 'context_too_long', false],
+  [
+    '400 message about the context window',
+    { status: 400, message: "This model's maximum context length is 8192 tokens." },
+    'context_too_long',
+    false,
+  ],
   ['400 content_filter', { status: 400, code: 'content_filter' }, 'filtered', false],
   ['408', { status: 408 }, 'server_error', true],
   ['500', { status: 500 }, 'server_error', true],
@@ -58,7 +68,14 @@ describe('classifyError', () => {
       { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', requestId: 'req_1', retryAfterMs: 3000, message: '<b>x</b>' },
       'mid_stream',
     );
-    expect(error).to.deep.include({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', requestId: 'req_1', retryAfterMs: 3000, phase: 'mid_stream' });
+    expect(error).to.deep.include({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      requestId: 'req_1',
+      retryAfterMs: 3000,
+      phase: 'mid_stream',
+    });
     expect(error.message).not.to.contain('<b>');
   });
 });
@@ -71,9 +88,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(headers({ 'Retry-After': 'Sun, 22 Nov 2026 12:00:10 GMT' }), undefined, now)).to.equal(10_000);
   });
   it('treats a date in the past as no wait', () => {
-    expect(parseRetryAfter(headers({ 'Retry-After': 'Sun, 22 Nov 2026 11:00:00 GMT' }), undefined, Date.parse('Sun, 22 Nov 2026 12:00:00 GMT'))).to.equal(0);
+    expect(
+      parseRetryAfter(headers({ 'Retry-After': 'Sun, 22 Nov 2026 11:00:00 GMT' }), undefined, Date.parse('Sun, 22 Nov 2026 12:00:00 GMT')),
+    ).to.equal(0);
   });
-  it('prefers retry-after-ms', () => expect(parseRetryAfter(headers({ 'retry-after-ms': '1500', 'Retry-After': '9' }), undefined, 0)).to.equal(1500));
+  it('prefers retry-after-ms', () =>
+    expect(parseRetryAfter(headers({ 'retry-after-ms': '1500', 'Retry-After': '9' }), undefined, 0)).to.equal(1500));
   it('falls back to the body retry_after', () => expect(parseRetryAfter(headers({}), 2.5, 0)).to.equal(2500));
   it('ignores garbage', () => expect(parseRetryAfter(headers({ 'Retry-After': 'soon' }), 'later', 0)).to.equal(undefined));
 });

@@ -46,7 +46,12 @@ export const usage = (prompt = 10, completion = 5, cached = 0) =>
     id: 'chatcmpl-test',
     object: 'chat.completion.chunk',
     choices: [],
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: cached } },
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+      prompt_tokens_details: { cached_tokens: cached },
+    },
   })}\n\n`;
 export const done = () => 'data: [DONE]\n\n';
 export const inBandError = (error: Record<string, unknown>) => `data: ${JSON.stringify({ error })}\n\n`;
@@ -55,7 +60,13 @@ export const inBandError = (error: Record<string, unknown>) => `data: ${JSON.str
 export function stream(parts: string[], reason = 'stop'): ScriptStep {
   return {
     headers: { ...SSE_HEADERS, 'X-Request-ID': `req_${++chunkCounter}` },
-    pieces: [{ text: role() }, ...parts.map((p) => ({ text: text(p) })), { text: finish(reason) }, { text: usage(12, parts.length, 4) }, { text: done() }],
+    pieces: [
+      { text: role() },
+      ...parts.map((p) => ({ text: text(p) })),
+      { text: finish(reason) },
+      { text: usage(12, parts.length, 4) },
+      { text: done() },
+    ],
   };
 }
 

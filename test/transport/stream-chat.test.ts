@@ -20,13 +20,7 @@ const kinds = (events: ChatEvent[]) => events.map((e) => e.type);
 
 // Multibyte on purpose: 2-byte é, 3-byte 世界, 4-byte emoji; CRLF line endings on one event.
 const WIRE =
-  role() +
-  text('Héllo ') +
-  text('世界 👋🏽') +
-  chunk({ content: ' end' }).replace(/\n/g, '\r\n') +
-  finish('stop') +
-  usage(20, 7, 8) +
-  done();
+  role() + text('Héllo ') + text('世界 👋🏽') + chunk({ content: ' end' }).replace(/\n/g, '\r\n') + finish('stop') + usage(20, 7, 8) + done();
 const WIRE_TEXT = 'Héllo 世界 👋🏽 end';
 
 describe('streamChat', () => {
@@ -70,7 +64,12 @@ describe('streamChat', () => {
 
     it('reads usage with cached tokens', async () => {
       const events = await collect(chunkedFetch([bytes(WIRE)]));
-      expect(events.find((e) => e.type === 'usage')).to.deep.equal({ type: 'usage', promptTokens: 20, completionTokens: 7, cachedTokens: 8 });
+      expect(events.find((e) => e.type === 'usage')).to.deep.equal({
+        type: 'usage',
+        promptTokens: 20,
+        completionTokens: 7,
+        cachedTokens: 8,
+      });
     });
 
     it('assembles tool-call fragments by index and emits each when complete', async () => {
@@ -94,7 +93,12 @@ describe('streamChat', () => {
 
     it('separates reasoning (both field names), refusal and content', async () => {
       const wire =
-        chunk({ reasoning_content: 'think ' }) + chunk({ reasoning: 'more' }) + chunk({ refusal: 'I cannot help.' }) + text('x') + finish() + done();
+        chunk({ reasoning_content: 'think ' }) +
+        chunk({ reasoning: 'more' }) +
+        chunk({ refusal: 'I cannot help.' }) +
+        text('x') +
+        finish() +
+        done();
       const events = await collect(chunkedFetch([bytes(wire)]));
       expect(events.filter((e) => e.type !== 'meta')).to.deep.equal([
         { type: 'reasoning', text: 'think ' },
@@ -146,7 +150,9 @@ describe('streamChat', () => {
     });
 
     it('reports finish_reason "error" with an error object as an error', async () => {
-      const wire = text('Hi') + `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'error', error: { message: 'oops', code: 'upstream_error' } }] })}\n\n`;
+      const wire =
+        text('Hi') +
+        `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'error', error: { message: 'oops', code: 'upstream_error' } }] })}\n\n`;
       const events = await collect(chunkedFetch([bytes(wire)]));
       const last = events.at(-1);
       expect(last?.type === 'error' && last.error.code).to.equal('upstream_error');
@@ -204,14 +210,19 @@ describe('streamChat', () => {
     async function run(step: Parameters<typeof script>[0]) {
       const endpoint = await script(step);
       const events: ChatEvent[] = [];
-      for await (const event of streamChat({ ...request, url: endpoint.url }, { adapter: createOpenAIAdapter(), signal: new AbortController().signal })) {
+      for await (const event of streamChat(
+        { ...request, url: endpoint.url },
+        { adapter: createOpenAIAdapter(), signal: new AbortController().signal },
+      )) {
         events.push(event);
       }
       return events;
     }
 
     it('keeps the status and envelope of a JSON error and reads Retry-After', async () => {
-      const events = await run(errorResponse(429, { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded' }, { 'Retry-After': '7' }));
+      const events = await run(
+        errorResponse(429, { message: 'slow down', type: 'rate_limit_error', code: 'rate_limit_exceeded' }, { 'Retry-After': '7' }),
+      );
       expect(events).to.have.length(1);
       const error = events[0]?.type === 'error' ? events[0].error : undefined;
       expect(error?.status).to.equal(429);
@@ -221,14 +232,24 @@ describe('streamChat', () => {
     });
 
     it('never parses an HTML error page', async () => {
-      const events = await run({ status: 502, headers: { 'Content-Type': 'text/html' }, pieces: [{ text: '<html><body><h1>502 Bad Gateway</h1><script>alert(1)</script></body></html>' }] });
+      const events = await run({
+        status: 502,
+        headers: { 'Content-Type': 'text/html' },
+        pieces: [{ text: '<html><body><h1>502 Bad Gateway</h1><script>alert(1)</script></body></html>' }],
+      });
       expect(events).to.deep.equal([{ type: 'error', error: { unparsedBody: true, status: 502, cause: 'http' } }]);
     });
 
     it('treats a 2xx that is not SSE as not_sse, classified by its envelope when it has one', async () => {
-      const plain = await run({ headers: { 'Content-Type': 'application/json' }, pieces: [{ text: '{"id":"x","choices":[{"message":{"content":"hi"}}]}' }] });
+      const plain = await run({
+        headers: { 'Content-Type': 'application/json' },
+        pieces: [{ text: '{"id":"x","choices":[{"message":{"content":"hi"}}]}' }],
+      });
       expect(plain).to.deep.equal([{ type: 'error', error: { status: 200, cause: 'not_sse' } }]);
-      const enveloped = await run({ headers: { 'Content-Type': 'application/json' }, pieces: [{ text: '{"error":{"message":"quota","code":"insufficient_quota"}}' }] });
+      const enveloped = await run({
+        headers: { 'Content-Type': 'application/json' },
+        pieces: [{ text: '{"error":{"message":"quota","code":"insufficient_quota"}}' }],
+      });
       expect(enveloped[0]?.type === 'error' && enveloped[0].error.code).to.equal('insufficient_quota');
     });
 

@@ -1,0 +1,77 @@
+/**
+ * Three jobs in one config:
+ * - `vite` (npm run demo): serves demo/ with the reference gateway mounted at /api/chat
+ *   (the mock upstream unless the environment configures a real provider);
+ * - `vite build` (mode "embed"): dist/llm-chat.js, the self-contained embed bundle that
+ *   registers <llm-chat> with every dependency inlined;
+ * - `vite build --mode modules`: the npm entry points (index, core, transport, markdown)
+ *   with dependencies left as imports, so an app bundles one copy of Lit.
+ */
+import { defineConfig } from 'vite';
+import type { Plugin } from 'vite';
+
+function gatewayPlugin(): Plugin {
+  return {
+    name: 'llm-chat-gateway',
+    async configureServer(server) {
+      // Imported lazily so that `vite build` never loads Node-only gateway code.
+      const { configFromEnv, createChatHandler, createNodeHandler } = await import('./src/gateway/index.js');
+      const config = configFromEnv({ ...process.env, ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? '*' });
+      const handler = createNodeHandler(createChatHandler(config.handler));
+      server.middlewares.use((req, res, next) => {
+        const path = (req.url ?? '').split('?')[0];
+        if (path === '/api/chat' || path === '/v1/chat/completions' || path === '/healthz') {
+          handler(req, res);
+          return;
+        }
+        next();
+      });
+      server.httpServer?.once('listening', () => {
+        const provider = config.handler.provider ?? 'mock';
+        setTimeout(
+          () =>
+            server.config.logger.info(
+              `  llm-chat gateway: /api/chat → ${provider} upstream${provider === 'mock' ? ' (no API key needed)' : ''}`,
+            ),
+          50,
+        );
+      });
+    },
+  };
+}
+
+export default defineConfig(({ mode }) => {
+  if (mode === 'modules') {
+    return {
+      build: {
+        outDir: 'dist',
+        emptyOutDir: false,
+        sourcemap: true,
+        minify: false,
+        lib: {
+          entry: {
+            index: 'src/index.ts',
+            core: 'src/core/index.ts',
+            transport: 'src/transport/index.ts',
+            markdown: 'src/markdown/index.ts',
+          },
+          formats: ['es'],
+        },
+        rolldownOptions: { external: [/^lit/, 'marked', 'dompurify', /^eventsource-parser/] },
+      },
+    };
+  }
+  return {
+    root: mode === 'production' || mode === 'embed' ? '.' : 'demo',
+    server: { host: '127.0.0.1', port: Number(process.env.DEMO_PORT ?? 5173), strictPort: false },
+    preview: { host: '127.0.0.1' },
+    plugins: [gatewayPlugin()],
+    build: {
+      outDir: 'dist',
+      emptyOutDir: true,
+      sourcemap: true,
+      target: 'es2022',
+      lib: { entry: 'src/llm-chat.ts', formats: ['es'], fileName: () => 'llm-chat.js' },
+    },
+  };
+});
