@@ -72,11 +72,13 @@ describe('<llm-chat>', () => {
         status: 'idle',
       });
       expect(el.getAttribute('status')).to.equal('idle');
-      el.maxRetries = 1;
-      el.withMetrics = false;
+      el.setAttribute('max-retries', '1');
+      el.removeAttribute('with-metrics');
+      el.setAttribute('idle-timeout', '2500');
       await el.updateComplete;
       expect(el.maxRetries).to.equal(1);
-      expect(el.hasAttribute('with-metrics')).to.equal(false);
+      expect(el.withMetrics).to.equal(false);
+      expect(el.idleTimeout).to.equal(2500);
       const chat = new ChatHarness(el);
       expect(chat.input.placeholder).to.equal('Type');
     });
@@ -250,8 +252,10 @@ describe('<llm-chat>', () => {
       expect(chat.part('error')?.textContent).to.contain('The server had a problem');
       expect(chat.alertText()).to.contain('The server had a problem');
       expect(chat.part('retry-button')).to.exist;
+      const resent = oneEvent(el, 'llm-chat-finish');
       chat.key('Enter');
-      expect(await chat.waitForTurnEnd()).to.equal('complete');
+      expect((await resent).detail.message.status).to.equal('complete');
+      await el.updateComplete;
       expect(chat.messages().map((m) => m.text)).to.deep.equal(['Keep my words', 'Recovered']);
     });
 
