@@ -27,7 +27,7 @@ function gatewayPlugin(): Plugin {
         next();
       });
       server.httpServer?.once('listening', () => {
-        const provider = config.handler.provider ?? 'mock';
+        const provider = config.provider;
         setTimeout(
           () =>
             server.config.logger.info(

@@ -164,11 +164,14 @@ export class ChatSession {
 
   /**
    * Replaces the transcript (stopping a turn in flight). A message that was still pending or
-   * streaming, as after a reload mid-stream, comes back as `interrupted` with its text kept.
+   * streaming, as after a reload mid-stream, comes back as `interrupted` with its text kept,
+   * unless `restore` is false.
    */
-  setMessages(messages: readonly ChatMessage[]): void {
+  setMessages(messages: readonly ChatMessage[], options: { restore?: boolean } = {}): void {
     if (this.busy) this.stop();
-    this.transcript = messages.map((message) => restore(message));
+    // Another tab's live answer is shown as it is (that tab is still streaming it); only a
+    // transcript coming back from storage after a reload needs its dead streams restored.
+    this.transcript = messages.map((message) => (options.restore === false ? structuredClone(message) : restore(message)));
     this.currentStatus = 'idle';
     this.changed();
   }

@@ -13,9 +13,17 @@ export class ChatController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    options: Omit<ChatSessionOptions, 'onChange'> & ChatSessionCallbacks,
+    options: ChatSessionOptions & ChatSessionCallbacks,
   ) {
-    this.session = new ChatSession({ ...options, onChange: () => this.scheduleUpdate() });
+    // The caller's onChange runs at once (persistence must not wait for a frame: background
+    // tabs get none); the render waits for the next frame.
+    this.session = new ChatSession({
+      ...options,
+      onChange: () => {
+        options.onChange?.();
+        this.scheduleUpdate();
+      },
+    });
     host.addController(this);
   }
 

@@ -3,6 +3,7 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { snapshot } from '../core/chat-session.js';
+import { ChatStore } from '../core/chat-store.js';
 import type { ChatSessionStatus } from '../core/chat-session.js';
 import type { ChatError, ChatMessage } from '../core/types.js';
 import { getProtocolAdapter } from '../transport/protocol-registry.js';
@@ -131,6 +132,7 @@ export class LlmChat extends LitElement {
   @query('[part="log"]') private log?: HTMLElement;
 
   private readonly chat = new ChatController(this, {
+    onChange: () => this.persistTranscript(),
     onSend: ({ message, request }) => this.dispatchEvent(new LlmChatSendEvent({ message, request })),
     onFirstToken: (detail) => this.dispatchEvent(new LlmChatFirstTokenEvent(detail)),
     onDelta: (detail) => this.dispatchEvent(new LlmChatDeltaEvent(detail)),
@@ -147,8 +149,12 @@ export class LlmChat extends LitElement {
     },
   });
 
+  private store: ChatStore | undefined;
+  private storeKey = '';
+  private storageWarned = false;
   private stickToBottom = true;
   private sentAt = -Infinity;
+  private caretToEnd = false;
   private lastRetryError: ChatError | undefined;
   private countdown: ReturnType<typeof setInterval> | undefined;
   private draft = '';
@@ -181,6 +187,9 @@ export class LlmChat extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('online', this.handleWindowOnline);
     this.stopCountdown();
+    this.store?.destroy();
+    this.store = undefined;
+    this.storeKey = '';
   }
 
   /**
@@ -241,14 +250,61 @@ export class LlmChat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.openStore();
     this.status = this.session.status;
     if (changed.has('placeholder') || changed.has('strings')) this.resizeInput();
   }
 
   protected override updated(): void {
+    if (this.caretToEnd && this.input) {
+      // A draft restored after a reload: the caret goes to its end, ready to type on.
+      this.caretToEnd = false;
+      this.input.value = this.draft;
+      this.input.setSelectionRange(this.draft.length, this.draft.length);
+      this.resizeInput();
+    }
     if (this.stickToBottom && !this.withoutAutoscroll && this.log) this.log.scrollTop = this.log.scrollHeight;
     if (this.session.status === 'retrying') this.startCountdown();
     else this.stopCountdown();
+  }
+
+  /**
+   * Opens the store for the current `persist` and key, restoring its transcript and draft.
+   * Re-run on every update: changing `persist`, `persist-key`, `id` or (without a key) the
+   * endpoint switches to another stored chat.
+   */
+  private openStore(): void {
+    const key = this.persistKey || this.id || this.endpoint || 'default';
+    const identity = `${this.persist}|${key}`;
+    if (identity === this.storeKey) return;
+    this.store?.destroy();
+    this.storeKey = identity;
+    const mode = this.persist === 'local' || this.persist === 'none' ? this.persist : 'session';
+    this.store = new ChatStore({
+      mode,
+      key,
+      onUnavailable: () => {
+        if (this.storageWarned) return;
+        // Said once, politely; the chat keeps working in memory.
+        this.storageWarned = true;
+        this.notice = this.text.historyNotSaved;
+      },
+      onExternalChange: (messages) => {
+        // Another tab changed this chat. Never disturb a turn in flight here.
+        if (!this.session.busy) this.session.setMessages(messages, { restore: false });
+      },
+    });
+    const { messages, draft } = this.store.load();
+    if (messages.length > 0 && !this.session.busy) this.session.setMessages(messages);
+    if (draft !== '' && this.draft === '') {
+      this.draft = draft;
+      this.caretToEnd = true;
+    }
+  }
+
+  /** Called on every session change, not per frame: hidden tabs get no frames. */
+  private persistTranscript(): void {
+    this.store?.saveTranscript(this.session.messages, { immediate: !this.session.busy });
   }
 
   /** Copies the element's settings into the session; false (with a notice) when it cannot send. */
@@ -331,6 +387,7 @@ export class LlmChat extends LitElement {
 
   private setDraft(value: string): void {
     this.draft = value;
+    this.store?.saveDraft(value);
     if (this.input && this.input.value !== value) this.input.value = value;
     this.resizeInput();
     this.requestUpdate();
@@ -351,6 +408,7 @@ export class LlmChat extends LitElement {
 
   private handleInputInput(event: InputEvent): void {
     this.draft = (event.target as HTMLTextAreaElement).value;
+    this.store?.saveDraft(this.draft);
     this.resizeInput();
     this.requestUpdate();
   }
