@@ -1,5 +1,7 @@
 export { ChatSession, snapshot } from './chat-session.js';
 export type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus } from './chat-session.js';
+export { ChatStore } from './chat-store.js';
+export type { ChatStoreOptions, PersistMode, StorageUnavailableReason } from './chat-store.js';
 export { classifyError, defaultErrorMessages } from './classify-error.js';
 export { sleep, systemClock } from './clock.js';
 export type { Clock } from './clock.js';

@@ -240,6 +240,7 @@ export class LlmChat extends LitElement {
   /** Stops any answer and empties the transcript. */
   clear(): void {
     this.session.clear();
+    this.store?.clear();
     this.notice = '';
     this.alertText = '';
   }
