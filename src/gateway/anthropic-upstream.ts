@@ -1,0 +1,355 @@
+import { createChunkFactory } from './chunk-factory.js';
+import type { ChunkFactory } from './chunk-factory.js';
+import { fetchUpstream } from './fetch-upstream.js';
+import { GatewayError } from './gateway-error.js';
+import { mapUpstreamError } from './map-upstream-error.js';
+import { readErrorBody } from './read-error-body.js';
+import { readSse } from './read-sse.js';
+import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
+import type { ChunkDelta, GatewayMessage } from './wire-types.js';
+
+/** Options of {@link createAnthropicUpstream}. */
+export interface AnthropicUpstreamOptions {
+  /** The Anthropic key, sent as `x-api-key`. Never logged or returned to clients. */
+  apiKey: string;
+  /**
+   * API origin; `/v1/messages` is appended.
+   * @defaultValue `'https://api.anthropic.com'`
+   */
+  baseURL?: string;
+  /** Model used when a request names none. */
+  defaultModel?: string;
+  /**
+   * `anthropic-version` header.
+   * @defaultValue `'2023-06-01'`
+   */
+  version?: string;
+  /** Extra headers for every call, e.g. `anthropic-beta`. */
+  headers?: Record<string, string>;
+  /** Custom fetch. @defaultValue `globalThis.fetch` */
+  fetch?: typeof fetch;
+}
+
+type AnthropicBlock = Record<string, unknown> & { type: string };
+interface AnthropicMessage {
+  role: 'user' | 'assistant';
+  content: AnthropicBlock[];
+}
+
+/** Anthropic `stop_reason` → OpenAI `finish_reason`. */
+const FINISH_REASONS: Readonly<Record<string, string>> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  pause_turn: 'stop',
+  max_tokens: 'length',
+  model_context_window_exceeded: 'length',
+  tool_use: 'tool_calls',
+  refusal: 'content_filter',
+};
+
+/**
+ * Creates an upstream for Anthropic's Messages API (`POST {base}/v1/messages`, streaming),
+ * translated into the OpenAI wire format so the client sees one protocol:
+ * system messages → top-level `system`; `max_tokens` always sent (Anthropic requires it);
+ * `text_delta` → `content`, `thinking_delta` → `reasoning_content`, `tool_use` blocks and
+ * `input_json_delta` → `tool_calls` fragments by index; `stop_reason` → `finish_reason`
+ * (`end_turn`/`stop_sequence` → stop, `max_tokens` → length, `tool_use` → tool_calls,
+ * `refusal` → content_filter); usage with `input_tokens + cache_read + cache_creation` as
+ * `prompt_tokens` and `cache_read_input_tokens` as `cached_tokens`; `event: error` → in-band
+ * error (`overloaded_error` → code `upstream_overloaded`); HTTP 529 → 503 with Retry-After.
+ *
+ * `continue: true` uses assistant prefill: the partial is the last assistant message and
+ * Claude continues it. Anthropic rejects a final assistant message ending in whitespace, so
+ * that whitespace is trimmed; the continuation then usually starts with it again.
+ * `temperature` is clamped to Anthropic's 0–1 range.
+ *
+ * @param options - Key, endpoint and headers.
+ * @returns The upstream.
+ */
+export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upstream {
+  const url = `${(options.baseURL ?? 'https://api.anthropic.com').replace(/\/+$/, '')}/v1/messages`;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const secrets = [options.apiKey];
+
+  return {
+    provider: 'anthropic',
+    defaultModel: options.defaultModel,
+    async chat(request: UpstreamRequest, context: UpstreamContext) {
+      const response = await fetchUpstream(fetchImpl, url, {
+        method: 'POST',
+        headers: {
+          ...options.headers,
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          'anthropic-version': options.version ?? '2023-06-01',
+          'x-api-key': options.apiKey,
+        },
+        body: JSON.stringify(toAnthropicBody(request)),
+        signal: context.signal,
+      });
+      const upstreamRequestId = response.headers.get('request-id') ?? undefined;
+      if (!response.ok) {
+        const body = await readErrorBody(response);
+        throw mapUpstreamError({ status: response.status, body, headers: response.headers, secrets });
+      }
+      if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        response.body?.cancel().catch(() => {});
+        throw new GatewayError({
+          status: 502,
+          type: 'server_error',
+          code: 'upstream_error',
+          message: 'The AI provider answered with something other than a stream.',
+          upstreamRequestId,
+        });
+      }
+      return {
+        type: 'stream',
+        upstreamRequestId,
+        events: translateStream(response.body, request, context, secrets),
+      };
+    },
+  };
+}
+
+/** Builds the Messages API body from a provider-neutral request. */
+function toAnthropicBody(request: UpstreamRequest): Record<string, unknown> {
+  const system = request.messages
+    .filter((message) => message.role === 'system')
+    .map((message) => message.content)
+    .filter(Boolean)
+    .join('\n\n');
+  const messages: AnthropicMessage[] = [];
+  for (const message of request.messages) {
+    if (message.role === 'system') continue;
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = toBlocks(message);
+    if (blocks.length === 0) continue;
+    const previous = messages.at(-1);
+    // Anthropic wants alternating turns; consecutive same-role messages are merged.
+    if (previous?.role === role) previous.content.push(...blocks);
+    else messages.push({ role, content: blocks });
+  }
+  const last = messages.at(-1);
+  if (last?.role === 'assistant') {
+    // Prefill: the final assistant content must not end in whitespace.
+    const lastBlock = last.content.at(-1);
+    if (lastBlock?.type === 'text' && typeof lastBlock['text'] === 'string') {
+      lastBlock['text'] = lastBlock['text'].trimEnd();
+      if (!lastBlock['text']) last.content.pop();
+    }
+    if (last.content.length === 0) messages.pop();
+  }
+
+  const body: Record<string, unknown> = {
+    model: request.model,
+    max_tokens: request.maxTokens,
+    messages,
+    stream: true,
+  };
+  if (system) body['system'] = system;
+  if (request.temperature !== undefined) body['temperature'] = Math.min(1, request.temperature);
+  const { extra } = request;
+  if (typeof extra['top_p'] === 'number') body['top_p'] = extra['top_p'];
+  if (typeof extra['stop'] === 'string') body['stop_sequences'] = [extra['stop']];
+  if (Array.isArray(extra['stop'])) body['stop_sequences'] = extra['stop'];
+  if (typeof extra['user'] === 'string') body['metadata'] = { user_id: extra['user'] };
+  if (Array.isArray(extra['tools'])) body['tools'] = extra['tools'].map(toAnthropicTool).filter(Boolean);
+  const toolChoice = toAnthropicToolChoice(extra['tool_choice']);
+  if (toolChoice) body['tool_choice'] = toolChoice;
+  return body;
+}
+
+function toBlocks(message: GatewayMessage): AnthropicBlock[] {
+  if (message.role === 'tool') {
+    return [{ type: 'tool_result', tool_use_id: message.tool_call_id ?? '', content: message.content }];
+  }
+  const blocks: AnthropicBlock[] = [];
+  // Anthropic rejects empty text blocks.
+  if (message.content) blocks.push({ type: 'text', text: message.content });
+  for (const call of message.tool_calls ?? []) {
+    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+  }
+  return blocks;
+}
+
+function parseArguments(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function toAnthropicTool(tool: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(tool) || !isRecord(tool['function'])) return undefined;
+  const fn = tool['function'];
+  return {
+    name: fn['name'],
+    ...(typeof fn['description'] === 'string' ? { description: fn['description'] } : {}),
+    input_schema: isRecord(fn['parameters']) ? fn['parameters'] : { type: 'object', properties: {} },
+  };
+}
+
+function toAnthropicToolChoice(choice: unknown): Record<string, unknown> | undefined {
+  if (choice === 'auto') return { type: 'auto' };
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'required') return { type: 'any' };
+  if (isRecord(choice) && isRecord(choice['function']) && typeof choice['function']['name'] === 'string') {
+    return { type: 'tool', name: choice['function']['name'] };
+  }
+  return undefined;
+}
+
+/** Translates Anthropic stream events into OpenAI chunks. */
+async function* translateStream(
+  body: ReadableStream<Uint8Array>,
+  request: UpstreamRequest,
+  context: UpstreamContext,
+  secrets: readonly string[],
+): AsyncGenerator<UpstreamEvent> {
+  let factory: ChunkFactory | undefined;
+  const chunks = (): ChunkFactory => (factory ??= createChunkFactory({ id: `chatcmpl-${context.requestId}`, model: request.model }));
+  const toolIndexByBlock = new Map<number, number>();
+  const usage = { input: 0, cacheRead: 0, cacheCreation: 0, output: 0 };
+  let finishReason: string | undefined;
+  const delta = (value: ChunkDelta, finish: string | null = null): UpstreamEvent => ({
+    type: 'chunk',
+    chunk: chunks().delta(value, finish),
+  });
+  const usageChunk = (): UpstreamEvent => ({
+    type: 'chunk',
+    chunk: chunks().usage({
+      prompt: usage.input + usage.cacheRead + usage.cacheCreation,
+      completion: usage.output,
+      cached: usage.cacheRead,
+    }),
+  });
+  const readUsage = (value: unknown): void => {
+    if (!isRecord(value)) return;
+    if (typeof value['input_tokens'] === 'number') usage.input = value['input_tokens'];
+    if (typeof value['cache_read_input_tokens'] === 'number') usage.cacheRead = value['cache_read_input_tokens'];
+    if (typeof value['cache_creation_input_tokens'] === 'number') usage.cacheCreation = value['cache_creation_input_tokens'];
+    // output_tokens is cumulative in message_delta, so the last value is the total.
+    if (typeof value['output_tokens'] === 'number') usage.output = value['output_tokens'];
+  };
+
+  try {
+    for await (const item of readSse(body)) {
+      if (item.kind === 'comment') {
+        yield { type: 'keepalive' };
+        continue;
+      }
+      let data: unknown;
+      try {
+        data = JSON.parse(item.data);
+      } catch {
+        yield { type: 'keepalive' };
+        continue;
+      }
+      if (!isRecord(data)) continue;
+      const type = item.event ?? (typeof data['type'] === 'string' ? data['type'] : '');
+
+      switch (type) {
+        case 'message_start': {
+          const message = isRecord(data['message']) ? data['message'] : {};
+          factory = createChunkFactory({
+            id: `chatcmpl-${typeof message['id'] === 'string' ? message['id'] : context.requestId}`,
+            model: typeof message['model'] === 'string' ? message['model'] : request.model,
+          });
+          readUsage(message['usage']);
+          yield delta({ role: 'assistant', content: '' });
+          break;
+        }
+        case 'content_block_start': {
+          const block = isRecord(data['content_block']) ? data['content_block'] : {};
+          const index = typeof data['index'] === 'number' ? data['index'] : 0;
+          if (block['type'] === 'tool_use') {
+            const toolIndex = toolIndexByBlock.size;
+            toolIndexByBlock.set(index, toolIndex);
+            yield delta({
+              tool_calls: [
+                {
+                  index: toolIndex,
+                  id: String(block['id'] ?? `call_${toolIndex}`),
+                  type: 'function',
+                  function: { name: String(block['name'] ?? ''), arguments: '' },
+                },
+              ],
+            });
+          } else if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text']) {
+            yield delta({ content: block['text'] });
+          } else if (block['type'] === 'thinking' && typeof block['thinking'] === 'string' && block['thinking']) {
+            yield delta({ reasoning_content: block['thinking'] });
+          } else {
+            yield { type: 'keepalive' };
+          }
+          break;
+        }
+        case 'content_block_delta': {
+          const change = isRecord(data['delta']) ? data['delta'] : {};
+          const index = typeof data['index'] === 'number' ? data['index'] : 0;
+          if (change['type'] === 'text_delta' && typeof change['text'] === 'string') {
+            yield delta({ content: change['text'] });
+          } else if (change['type'] === 'thinking_delta' && typeof change['thinking'] === 'string') {
+            yield delta({ reasoning_content: change['thinking'] });
+          } else if (change['type'] === 'input_json_delta' && typeof change['partial_json'] === 'string') {
+            const toolIndex = toolIndexByBlock.get(index) ?? 0;
+            yield delta({ tool_calls: [{ index: toolIndex, function: { arguments: change['partial_json'] } }] });
+          } else {
+            // signature_delta and future delta types carry nothing the client renders.
+            yield { type: 'keepalive' };
+          }
+          break;
+        }
+        case 'message_delta': {
+          readUsage(data['usage']);
+          const change = isRecord(data['delta']) ? data['delta'] : {};
+          const stop = change['stop_reason'];
+          if (typeof stop === 'string') {
+            finishReason = FINISH_REASONS[stop] ?? stop;
+            yield delta({}, finishReason);
+          } else {
+            yield { type: 'keepalive' };
+          }
+          break;
+        }
+        case 'message_stop':
+          yield usageChunk();
+          yield { type: 'done' };
+          return;
+        case 'error':
+          yield { type: 'error', error: mapUpstreamError({ body: data, secrets }).toPayload() };
+          return;
+        default:
+          // ping, content_block_stop and event types added later: liveness only.
+          yield { type: 'keepalive' };
+      }
+    }
+  } catch (error) {
+    if (context.signal.aborted || error instanceof GatewayError) throw error;
+    throw new GatewayError({
+      status: 502,
+      type: 'server_error',
+      code: 'upstream_error',
+      message: 'The connection to the AI provider was lost while generating the answer.',
+    });
+  }
+  if (finishReason) {
+    yield usageChunk();
+    yield { type: 'done' };
+    return;
+  }
+  yield {
+    type: 'error',
+    error: {
+      type: 'server_error',
+      code: 'upstream_error',
+      message: 'The AI provider closed the stream before the answer was complete.',
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,457 @@
+import { aggregateCompletion } from './aggregate-completion.js';
+import { createChatStream } from './chat-stream.js';
+import type { StreamSummary } from './chat-stream.js';
+import { resolveClientId } from './client-id.js';
+import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import { createCorsPolicy } from './cors-policy.js';
+import { GatewayError, invalidRequest } from './gateway-error.js';
+import { createIdempotencyRegistry } from './idempotency-registry.js';
+import { writeJsonLog } from './log-entry.js';
+import type { GatewayLogEntry } from './log-entry.js';
+import { createMockUpstream } from './mock-upstream.js';
+import { createRateLimiter } from './rate-limiter.js';
+import { readJsonBody } from './read-json-body.js';
+import type { Upstream } from './upstream.js';
+import { DEFAULT_PASSTHROUGH_FIELDS, validateChatRequest } from './validate-chat-request.js';
+import type { ValidatedChatRequest } from './validate-chat-request.js';
+
+/** Options of {@link createChatHandler}. Defaults match the CLI's environment defaults (DESIGN.md §4). */
+export interface ChatHandlerOptions {
+  /**
+   * The provider behind the gateway.
+   * @defaultValue `createMockUpstream()`
+   */
+  upstream?: Upstream;
+  /**
+   * Model used when a request names none.
+   * @defaultValue the upstream's `defaultModel`
+   */
+  defaultModel?: string;
+  /**
+   * Models clients may request; `'*'` allows any.
+   * @defaultValue `[defaultModel]`, or `['*']` for the mock (it costs nothing)
+   */
+  allowedModels?: readonly string[];
+  /**
+   * Exact origins allowed to call from a browser; `'*'` allows any.
+   * @defaultValue `[]` (same-origin pages only)
+   */
+  allowedOrigins?: readonly string[];
+  /** @defaultValue 1048576 */
+  maxBodyBytes?: number;
+  /**
+   * Cap for `max_tokens` (larger requests are clamped; absent ones get the cap).
+   * @defaultValue 4096
+   */
+  maxTokens?: number;
+  /** @defaultValue 500 */
+  maxMessages?: number;
+  /**
+   * Most characters in one message.
+   * @defaultValue 200000
+   */
+  maxMessageChars?: number;
+  /**
+   * Requests per minute per client; 0 disables.
+   * @defaultValue 60
+   */
+  rateLimit?: number;
+  /**
+   * Concurrent generations per client; 0 disables.
+   * @defaultValue 4
+   */
+  maxConcurrent?: number;
+  /**
+   * Silence after which a `: ping` comment is sent on an open stream.
+   * @defaultValue 15000
+   */
+  keepAliveMs?: number;
+  /**
+   * Time allowed for the provider to answer (status and headers) before 504
+   * `upstream_timeout`. Generous because queueing backends hold requests up to ~45 s.
+   * @defaultValue 120000
+   */
+  upstreamTimeoutMs?: number;
+  /**
+   * Provider silence allowed mid-stream before the stream is ended with an in-band
+   * `upstream_timeout`. Longer than the element's own stall timeout, so the client decides first.
+   * @defaultValue 300000
+   */
+  upstreamIdleTimeoutMs?: number;
+  /**
+   * Believe `X-Forwarded-For`: `true` (one proxy) or the number of trusted proxy hops.
+   * @defaultValue false
+   */
+  trustProxy?: boolean | number;
+  /**
+   * Include messages and answers in log lines.
+   * @defaultValue false
+   */
+  logContent?: boolean;
+  /**
+   * Receives one entry per chat request.
+   * @defaultValue {@link writeJsonLog} (a JSON line on stdout)
+   */
+  onLog?: (entry: GatewayLogEntry) => void;
+  /**
+   * Salt for hashed client ids.
+   * @defaultValue random per process
+   */
+  clientIdSalt?: string;
+  /**
+   * Extra OpenAI request fields forwarded upstream.
+   * @defaultValue {@link DEFAULT_PASSTHROUGH_FIELDS}
+   */
+  passthroughFields?: readonly string[];
+  /**
+   * Clock for the rate limiter.
+   * @defaultValue `Date.now`
+   */
+  now?: () => number;
+}
+
+/** Information a server adapter has that a `Request` does not carry. */
+export interface ChatRequestInfo {
+  /** The socket's remote address (used, hashed, as the client identity). */
+  remoteAddress?: string;
+}
+
+/**
+ * A Web-standard request handler: runs in Node (through `createNodeHandler`), Deno, Bun and
+ * Workers.
+ */
+export type ChatHandler = (request: Request, info?: ChatRequestInfo) => Promise<Response>;
+
+/** The two paths of the chat endpoint (DESIGN.md §4): ours and the OpenAI SDKs'. */
+export const CHAT_PATHS: readonly string[] = ['/api/chat', '/v1/chat/completions'];
+
+/** Header read for the client's retry count (the element sends it on automatic retries). */
+export const RETRY_ATTEMPT_HEADER = 'X-Retry-Attempt';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Creates the gateway's request handler: `POST /api/chat` and `POST /v1/chat/completions`
+ * (OpenAI Chat Completions, streaming or not), `GET /healthz`, and CORS preflights.
+ *
+ * The `200 text/event-stream` is committed only once the provider has answered successfully,
+ * so every failure before that keeps a proper HTTP status and JSON envelope; failures after
+ * it are sent in-band. A client disconnect aborts the provider call at once. Limits: body
+ * size, message count and length, roles, `max_tokens` cap, model allowlist, per-client rate
+ * and concurrency, and `Idempotency-Key` (a key whose generation is running gets 429
+ * `idempotency_key_in_use` with `Retry-After: 1`; once it ended, the key may be used again).
+ * One log line per chat request goes to `onLog`.
+ *
+ * @param options - Upstream, limits, CORS and logging.
+ * @returns The handler.
+ */
+export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler {
+  const upstream = options.upstream ?? createMockUpstream();
+  const defaultModel = options.defaultModel ?? upstream.defaultModel;
+  const allowedModels = options.allowedModels ?? (upstream.provider === 'mock' ? ['*'] : defaultModel ? [defaultModel] : []);
+  const limits = {
+    maxMessages: options.maxMessages ?? 500,
+    maxMessageChars: options.maxMessageChars ?? 200_000,
+    maxTokens: options.maxTokens ?? 4096,
+    defaultModel,
+    allowedModels,
+    passthroughFields: options.passthroughFields ?? DEFAULT_PASSTHROUGH_FIELDS,
+  };
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 120_000;
+  const idleTimeoutMs = options.upstreamIdleTimeoutMs ?? 300_000;
+  const onLog = options.onLog ?? writeJsonLog;
+  const salt = options.clientIdSalt ?? crypto.randomUUID();
+  const cors = createCorsPolicy(options.allowedOrigins ?? []);
+  const rateLimiter = createRateLimiter({ limit: options.rateLimit ?? 60, now: options.now });
+  const concurrency = createConcurrencyLimiter(options.maxConcurrent ?? 4);
+  const idempotency = createIdempotencyRegistry();
+
+  return async function handleRequest(request: Request, info?: ChatRequestInfo): Promise<Response> {
+    const requestId = `req_${crypto.randomUUID().replaceAll('-', '')}`;
+    let path: string;
+    try {
+      path = new URL(request.url).pathname;
+    } catch {
+      return errorResponse(invalidRequest('Malformed request URL.'), requestId, {});
+    }
+    const isChat = CHAT_PATHS.includes(path);
+
+    if (request.method === 'OPTIONS') {
+      const decision = cors.preflight(request);
+      if (!decision.allowed) return errorResponse(originRefused(request), requestId, {});
+      return new Response(null, { status: 204, headers: { ...baseHeaders(requestId), ...decision.headers } });
+    }
+
+    const corsDecision = cors.check(request);
+    if (!corsDecision.allowed) return errorResponse(originRefused(request), requestId, {});
+
+    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
+      return jsonResponse({ status: 'ok', provider: upstream.provider }, 200, requestId, corsDecision.headers);
+    }
+    if (!isChat) {
+      const notFound = new GatewayError({
+        status: 404,
+        type: 'invalid_request_error',
+        code: 'not_found',
+        message: `No route for ${request.method} ${path}. The chat endpoint is POST ${CHAT_PATHS.join(' or POST ')}.`,
+      });
+      return errorResponse(notFound, requestId, corsDecision.headers);
+    }
+    if (request.method !== 'POST') {
+      const notAllowed = new GatewayError({
+        status: 405,
+        type: 'invalid_request_error',
+        code: 'method_not_allowed',
+        message: `Use POST for ${path}.`,
+      });
+      return errorResponse(notAllowed, requestId, { ...corsDecision.headers, Allow: 'POST, OPTIONS' });
+    }
+    return handleChat(request, info, requestId, path, corsDecision.headers);
+  };
+
+  async function handleChat(
+    request: Request,
+    info: ChatRequestInfo | undefined,
+    requestId: string,
+    path: string,
+    corsHeaders: Record<string, string>,
+  ): Promise<Response> {
+    const startedAt = Date.now();
+    const clientId = await resolveClientId(request, {
+      trustProxy: options.trustProxy ?? false,
+      remoteAddress: info?.remoteAddress,
+      salt,
+    });
+    const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+    const releases: (() => void)[] = [];
+    const releaseAll = (): void => releases.splice(0).forEach((release) => release());
+    let validated: ValidatedChatRequest | undefined;
+    let upstreamRequestId: string | undefined;
+
+    const log = (status: number, summary: Partial<StreamSummary> = {}): void => {
+      const errorCode = summary.errorCode ?? null;
+      const entry: GatewayLogEntry = {
+        ts: new Date().toISOString(),
+        level: status >= 500 ? 'error' : status >= 400 || errorCode ? 'warn' : 'info',
+        msg: 'chat_request',
+        request_id: requestId,
+        upstream_request_id: upstreamRequestId ?? null,
+        provider: upstream.provider,
+        model: summary.model ?? validated?.upstream.model ?? null,
+        path,
+        status,
+        stream: validated?.stream ?? false,
+        prompt_tokens: summary.promptTokens ?? null,
+        completion_tokens: summary.completionTokens ?? null,
+        cached_tokens: summary.cachedTokens ?? null,
+        ttft_ms: summary.firstTokenAt ? summary.firstTokenAt - startedAt : null,
+        total_latency_ms: Date.now() - startedAt,
+        finish_reason: summary.finishReason ?? null,
+        error_code: errorCode,
+        retries: retryCount(request.headers),
+        client: clientId,
+        idempotency_key: idempotencyKey !== undefined,
+        client_aborted: summary.clientAborted ?? false,
+      };
+      if (options.logContent) {
+        if (validated) entry.messages = validated.upstream.messages;
+        if (summary.output !== undefined) entry.output = summary.output;
+      }
+      try {
+        onLog(entry);
+      } catch {
+        // A broken log sink must not break the chat.
+      }
+    };
+
+    const upstreamAbort = new AbortController();
+    const onClientAbort = (): void => upstreamAbort.abort(new Error('The client disconnected.'));
+
+    try {
+      const rate = rateLimiter.take(clientId);
+      if (!rate.allowed) {
+        throw new GatewayError({
+          status: 429,
+          type: 'rate_limit_error',
+          code: 'rate_limit_exceeded',
+          message: `Too many requests from this client. Retry in ${rate.retryAfterSeconds} s.`,
+          retryAfterSeconds: rate.retryAfterSeconds,
+        });
+      }
+
+      validated = validateChatRequest(await readJsonBody(request, maxBodyBytes), limits);
+
+      if (idempotencyKey !== undefined) {
+        if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
+          throw invalidRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', 'Idempotency-Key');
+        }
+        const release = idempotency.claim(`${clientId}:${idempotencyKey}`);
+        if (!release) {
+          throw new GatewayError({
+            status: 429,
+            type: 'rate_limit_error',
+            code: 'idempotency_key_in_use',
+            message: 'A generation for this Idempotency-Key is still running; retry in a moment.',
+            retryAfterSeconds: 1,
+          });
+        }
+        releases.push(release);
+      }
+
+      const releaseSlot = concurrency.acquire(clientId);
+      if (!releaseSlot) {
+        throw new GatewayError({
+          status: 429,
+          type: 'rate_limit_error',
+          code: 'concurrency_exceeded',
+          message: 'Too many answers are being generated for this client at once. Retry when one finishes.',
+          retryAfterSeconds: 1,
+        });
+      }
+      releases.push(releaseSlot);
+
+      if (request.signal.aborted) onClientAbort();
+      else request.signal.addEventListener('abort', onClientAbort, { once: true });
+      releases.push(() => request.signal.removeEventListener('abort', onClientAbort));
+
+      const timeout = setTimeout(() => {
+        upstreamAbort.abort(
+          new GatewayError({
+            status: 504,
+            type: 'timeout_error',
+            code: 'upstream_timeout',
+            message: `The AI provider did not answer within ${Math.round(upstreamTimeoutMs / 1000)} s.`,
+          }),
+        );
+      }, upstreamTimeoutMs);
+      let result;
+      try {
+        result = await upstream.chat(validated.upstream, {
+          requestId,
+          signal: upstreamAbort.signal,
+          headers: request.headers,
+          idempotencyKey,
+          clientId,
+        });
+      } finally {
+        clearTimeout(timeout);
+      }
+
+      if (result.type === 'response') {
+        // A complete response (the mock's broken-response scenarios): pass it on as is.
+        releaseAll();
+        log(result.response.status);
+        const headers = new Headers(result.response.headers);
+        for (const [name, value] of Object.entries({ ...baseHeaders(requestId), ...corsHeaders })) headers.set(name, value);
+        return new Response(result.response.body, { status: result.response.status, headers });
+      }
+      upstreamRequestId = result.upstreamRequestId;
+
+      if (!validated.stream) {
+        const { completion, summary } = await aggregateCompletion(result.events, {
+          idleTimeoutMs,
+          abortUpstream: (reason) => upstreamAbort.abort(reason),
+          model: validated.upstream.model,
+        });
+        releaseAll();
+        log(200, summary);
+        return jsonResponse(completion, 200, requestId, corsHeaders);
+      }
+
+      const body = createChatStream({
+        events: result.events,
+        requestId,
+        includeUsage: validated.includeUsage,
+        keepAlive: result.keepAlive ?? true,
+        keepAliveMs,
+        idleTimeoutMs,
+        signal: request.signal,
+        abortUpstream: (reason) => upstreamAbort.abort(reason),
+        collectOutput: options.logContent ?? false,
+        onEnd: (summary) => {
+          releaseAll();
+          log(200, summary);
+        },
+      });
+      return new Response(body, {
+        status: 200,
+        headers: { ...baseHeaders(requestId), ...corsHeaders, 'Content-Type': 'text/event-stream; charset=utf-8' },
+      });
+    } catch (error) {
+      releaseAll();
+      if (request.signal.aborted) {
+        // Nobody is listening any more; 499 is nginx's "client closed request", for the log.
+        log(499, { clientAborted: true });
+        return new Response(null, { status: 499, headers: baseHeaders(requestId) });
+      }
+      const failure =
+        error instanceof GatewayError
+          ? error
+          : new GatewayError({
+              status: 500,
+              type: 'server_error',
+              code: 'internal_error',
+              message: 'The gateway failed unexpectedly. Retry, and report the request id if it persists.',
+            });
+      upstreamRequestId ??= failure.upstreamRequestId;
+      log(failure.status, { errorCode: failure.code ?? failure.type });
+      return errorResponse(failure, requestId, corsHeaders);
+    }
+  }
+}
+
+/** Headers on every response (DESIGN.md §4). */
+function baseHeaders(requestId: string): Record<string, string> {
+  return {
+    'X-Request-ID': requestId,
+    'Cache-Control': 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
+
+function jsonResponse(body: unknown, status: number, requestId: string, extra: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...baseHeaders(requestId), ...extra, 'Content-Type': 'application/json; charset=utf-8' },
+  });
+}
+
+/**
+ * The JSON error response. 429 and 503 always carry `Retry-After` (and `retry-after-ms`),
+ * except a quota error, where waiting does not help; that one also says `x-should-retry:
+ * false`, which the official OpenAI SDKs obey.
+ */
+function errorResponse(error: GatewayError, requestId: string, extra: Record<string, string>): Response {
+  const waits = error.status === 429 || error.status === 503;
+  const quota = error.code === 'insufficient_quota';
+  const retryAfter = error.retryAfterSeconds ?? (waits && !quota ? 1 : undefined);
+  const envelope = error.toEnvelope(requestId);
+  envelope.error.retry_after = retryAfter ?? null;
+  const headers: Record<string, string> = { ...extra };
+  if (retryAfter !== undefined) {
+    headers['Retry-After'] = String(retryAfter);
+    headers['retry-after-ms'] = String(retryAfter * 1000);
+  }
+  if (quota) headers['x-should-retry'] = 'false';
+  return jsonResponse(envelope, error.status, requestId, headers);
+}
+
+function originRefused(request: Request): GatewayError {
+  const origin = (request.headers.get('origin') ?? '').slice(0, 200);
+  return new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'permission_denied',
+    message: `Origin ${origin} is not allowed to use this endpoint. Add it to ALLOWED_ORIGINS on the server.`,
+  });
+}
+
+/** Retries the client reports: `X-Retry-Attempt` (ours) or `X-Stainless-Retry-Count` (OpenAI SDKs). */
+function retryCount(headers: Headers): number {
+  const raw = headers.get(RETRY_ATTEMPT_HEADER) ?? headers.get('x-stainless-retry-count');
+  const value = Number.parseInt(raw ?? '', 10);
+  return Number.isFinite(value) && value >= 0 ? Math.min(value, 1000) : 0;
+}

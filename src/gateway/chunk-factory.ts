@@ -1,0 +1,52 @@
+import type { ChatCompletionChunk, ChunkDelta, CompletionUsage } from './wire-types.js';
+
+/** Builds the chunks of one completion; every chunk shares the completion's id and model. */
+export interface ChunkFactory {
+  readonly id: string;
+  /** A chunk with one choice carrying `delta` (and optionally a `finish_reason`). */
+  delta(delta: ChunkDelta, finishReason?: string | null): ChatCompletionChunk;
+  /** The final usage chunk: empty `choices`, `usage` with `prompt_tokens_details.cached_tokens`. */
+  usage(tokens: { prompt: number; completion: number; cached?: number; reasoning?: number }): ChatCompletionChunk;
+}
+
+/** Options of {@link createChunkFactory}. */
+export interface ChunkFactoryOptions {
+  /** Completion id; by convention `chatcmpl-…`. */
+  id: string;
+  model: string;
+  /** Unix seconds. @defaultValue now */
+  created?: number;
+}
+
+/**
+ * Creates a {@link ChunkFactory}, used by upstreams that synthesize the OpenAI stream (the
+ * mock and the Anthropic translation) so both produce exactly the shape OpenAI sends.
+ *
+ * @param options - Id, model and creation time shared by all chunks.
+ * @returns The factory.
+ */
+export function createChunkFactory(options: ChunkFactoryOptions): ChunkFactory {
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const chunk = (choices: ChatCompletionChunk['choices'], usage?: CompletionUsage): ChatCompletionChunk => ({
+    id: options.id,
+    object: 'chat.completion.chunk',
+    created,
+    model: options.model,
+    choices,
+    ...(usage ? { usage } : {}),
+  });
+  return {
+    id: options.id,
+    delta: (delta, finishReason = null) => chunk([{ index: 0, delta, logprobs: null, finish_reason: finishReason }]),
+    usage: ({ prompt, completion, cached = 0, reasoning = 0 }) => {
+      const usage: CompletionUsage = {
+        prompt_tokens: prompt,
+        completion_tokens: completion,
+        total_tokens: prompt + completion,
+        prompt_tokens_details: { cached_tokens: cached },
+        completion_tokens_details: { reasoning_tokens: reasoning },
+      };
+      return chunk([], usage);
+    },
+  };
+}

@@ -1,0 +1,276 @@
+import { statSync } from 'node:fs';
+import { createAnthropicUpstream } from './anthropic-upstream.js';
+import type { ChatHandlerOptions } from './chat-handler.js';
+import { createMockUpstream } from './mock-upstream.js';
+import { createOpenAICompatibleUpstream } from './openai-compatible-upstream.js';
+import type { ContinueMode } from './openai-compatible-upstream.js';
+import type { Upstream } from './upstream.js';
+
+/** The providers the CLI can configure. */
+export type ProviderName = 'mock' | 'openai-compatible' | 'anthropic';
+
+/** A complete gateway configuration, ready for `startGateway({...handler, host, port, staticDir})`. */
+export interface GatewayConfig {
+  provider: ProviderName;
+  host: string;
+  port: number;
+  staticDir: string | undefined;
+  /** Options for `createChatHandler`, with the upstream already built. */
+  handler: ChatHandlerOptions & { upstream: Upstream };
+  /** Non-fatal remarks (e.g. a setting the chosen provider ignores). */
+  warnings: string[];
+}
+
+/** Thrown by {@link configFromEnv}; `problems` lists every invalid setting at once. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid gateway configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** One environment variable the gateway reads, for `--help`. */
+export interface EnvVariable {
+  name: string;
+  description: string;
+  /** The default, as text; absent when there is none. */
+  defaultValue?: string;
+}
+
+/** Every environment variable the gateway reads (DESIGN.md §4 plus a few extras). */
+export const ENV_VARIABLES: readonly EnvVariable[] = [
+  { name: 'LLM_PROVIDER', description: 'mock | openai-compatible | anthropic', defaultValue: 'mock' },
+  { name: 'LLM_API_KEY', description: 'Provider API key (server-side only; never sent to browsers)' },
+  {
+    name: 'LLM_BASE_URL',
+    description:
+      'openai-compatible: API base including /v1 (e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1); anthropic: API origin',
+    defaultValue: 'anthropic: https://api.anthropic.com',
+  },
+  { name: 'LLM_MODEL', description: 'Default model (required for real providers unless LLM_ALLOWED_MODELS is set)' },
+  {
+    name: 'LLM_ALLOWED_MODELS',
+    description: 'Comma-separated models clients may request; * allows any',
+    defaultValue: 'LLM_MODEL only (mock without LLM_MODEL: any)',
+  },
+  {
+    name: 'ALLOWED_ORIGINS',
+    description: 'Comma-separated exact origins allowed to call from a browser; * allows any',
+    defaultValue: 'same-origin only',
+  },
+  { name: 'HOST', description: 'Interface to listen on', defaultValue: '127.0.0.1' },
+  { name: 'PORT', description: 'Port to listen on (0 picks a free one)', defaultValue: '8787' },
+  { name: 'LLM_MAX_BODY_BYTES', description: 'Largest request body', defaultValue: '1048576' },
+  { name: 'LLM_MAX_TOKENS', description: 'Cap for max_tokens (requests above are clamped)', defaultValue: '4096' },
+  { name: 'LLM_RATE_LIMIT', description: 'Requests per minute per client; 0 disables', defaultValue: '60' },
+  { name: 'LLM_MAX_CONCURRENT', description: 'Concurrent streams per client; 0 disables', defaultValue: '4' },
+  { name: 'LLM_STATIC_DIR', description: 'Directory served at / (optional)' },
+  { name: 'LLM_MOCK_TPS', description: 'Mock streaming speed in tokens per second; 0 = as fast as possible', defaultValue: '50' },
+  {
+    name: 'LLM_TRUST_PROXY',
+    description: 'Use X-Forwarded-For for client identity: true (one proxy) or a number of proxy hops',
+    defaultValue: 'false',
+  },
+  { name: 'LLM_LOG_CONTENT', description: 'Log message text (true/false)', defaultValue: 'false' },
+  { name: 'LLM_KEEPALIVE_MS', description: 'Silence before a ": ping" keep-alive comment', defaultValue: '15000' },
+  {
+    name: 'LLM_CONTINUE_MODE',
+    description: 'openai-compatible Continue strategy: instruction | prefill | vllm',
+    defaultValue: 'instruction',
+  },
+  {
+    name: 'LLM_API_KEY_HEADER',
+    description: 'openai-compatible key header: authorization (Bearer) | api-key (Azure)',
+    defaultValue: 'authorization',
+  },
+];
+
+const PROVIDERS: readonly ProviderName[] = ['mock', 'openai-compatible', 'anthropic'];
+const CONTINUE_MODES: readonly ContinueMode[] = ['instruction', 'prefill', 'vllm'];
+
+/**
+ * Reads the gateway configuration from environment variables ({@link ENV_VARIABLES}),
+ * validating all of them and reporting every problem at once. The API key's value never
+ * appears in a message.
+ *
+ * @param env - The environment.
+ * @returns The configuration, with the upstream built.
+ * @throws ConfigError listing every invalid or missing setting.
+ */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const integer = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      problems.push(`${name} must be an integer ${range} (got "${raw.slice(0, 40)}").`);
+      return fallback;
+    }
+    return value;
+  };
+  const list = (name: string): string[] | undefined =>
+    get(name)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  const providerRaw = get('LLM_PROVIDER') ?? 'mock';
+  const provider = PROVIDERS.includes(providerRaw as ProviderName) ? (providerRaw as ProviderName) : undefined;
+  if (!provider) problems.push(`LLM_PROVIDER must be one of ${PROVIDERS.join(', ')} (got "${providerRaw.slice(0, 40)}").`);
+
+  const apiKey = get('LLM_API_KEY');
+  const baseURL = get('LLM_BASE_URL');
+  if (baseURL !== undefined && !isHttpUrl(baseURL)) {
+    problems.push('LLM_BASE_URL must be an http:// or https:// URL.');
+  }
+  const model = get('LLM_MODEL');
+  const allowedList = list('LLM_ALLOWED_MODELS');
+  const defaultModel = model ?? allowedList?.find((name) => name !== '*');
+
+  if (provider === 'openai-compatible' || provider === 'anthropic') {
+    if (!apiKey) {
+      problems.push(
+        `LLM_API_KEY is required for LLM_PROVIDER=${provider}.` +
+          (provider === 'openai-compatible'
+            ? ' For a local server that needs no key (Ollama, vLLM), set any placeholder, e.g. LLM_API_KEY=local.'
+            : ''),
+      );
+    }
+    if (provider === 'openai-compatible' && !baseURL) {
+      problems.push(
+        'LLM_BASE_URL is required for LLM_PROVIDER=openai-compatible, including /v1 ' +
+          '(e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, http://127.0.0.1:11434/v1).',
+      );
+    }
+    if (!defaultModel) {
+      problems.push(`LLM_MODEL is required for LLM_PROVIDER=${provider} (or LLM_ALLOWED_MODELS; its first entry becomes the default).`);
+    }
+  } else if (provider === 'mock') {
+    if (apiKey) warnings.push('LLM_API_KEY is ignored by the mock provider.');
+    if (baseURL) warnings.push('LLM_BASE_URL is ignored by the mock provider.');
+  }
+
+  const allowedOrigins = list('ALLOWED_ORIGINS') ?? [];
+  for (const origin of allowedOrigins) {
+    if (origin !== '*' && !isOrigin(origin)) {
+      problems.push(`ALLOWED_ORIGINS entries must be * or an origin like https://app.example.com (got "${origin.slice(0, 80)}").`);
+    }
+  }
+
+  const host = get('HOST') ?? '127.0.0.1';
+  const port = integer('PORT', 8787, 0, 65_535);
+  const maxBodyBytes = integer('LLM_MAX_BODY_BYTES', 1_048_576, 1);
+  const maxTokens = integer('LLM_MAX_TOKENS', 4096, 1);
+  const rateLimit = integer('LLM_RATE_LIMIT', 60, 0);
+  const maxConcurrent = integer('LLM_MAX_CONCURRENT', 4, 0);
+  const keepAliveMs = integer('LLM_KEEPALIVE_MS', 15_000, 100);
+
+  const tpsRaw = get('LLM_MOCK_TPS');
+  let tokensPerSecond = 50;
+  if (tpsRaw !== undefined) {
+    const value = Number(tpsRaw);
+    if (!Number.isFinite(value) || value < 0) problems.push(`LLM_MOCK_TPS must be a number of at least 0 (got "${tpsRaw.slice(0, 40)}").`);
+    else tokensPerSecond = value;
+  }
+
+  const trustRaw = get('LLM_TRUST_PROXY')?.toLowerCase();
+  let trustProxy: boolean | number = false;
+  if (trustRaw === 'true' || trustRaw === 'yes') trustProxy = true;
+  else if (trustRaw !== undefined && /^\d+$/.test(trustRaw)) trustProxy = Number(trustRaw);
+  else if (trustRaw !== undefined && trustRaw !== 'false' && trustRaw !== 'no') {
+    problems.push(`LLM_TRUST_PROXY must be true, false or a number of proxy hops (got "${trustRaw.slice(0, 40)}").`);
+  }
+
+  const logRaw = get('LLM_LOG_CONTENT')?.toLowerCase();
+  if (logRaw !== undefined && !['true', 'false', '1', '0', 'yes', 'no'].includes(logRaw)) {
+    problems.push(`LLM_LOG_CONTENT must be true or false (got "${logRaw.slice(0, 40)}").`);
+  }
+  const logContent = logRaw === 'true' || logRaw === '1' || logRaw === 'yes';
+
+  const continueMode = (get('LLM_CONTINUE_MODE') ?? 'instruction') as ContinueMode;
+  if (!CONTINUE_MODES.includes(continueMode)) {
+    problems.push(`LLM_CONTINUE_MODE must be one of ${CONTINUE_MODES.join(', ')}.`);
+  }
+  const keyHeader = get('LLM_API_KEY_HEADER')?.toLowerCase() ?? 'authorization';
+  if (keyHeader !== 'authorization' && keyHeader !== 'api-key') {
+    problems.push('LLM_API_KEY_HEADER must be authorization or api-key.');
+  }
+
+  const staticDir = get('LLM_STATIC_DIR');
+  if (staticDir !== undefined) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(staticDir).isDirectory();
+    } catch {
+      isDirectory = false;
+    }
+    if (!isDirectory) problems.push(`LLM_STATIC_DIR must be an existing directory (got "${staticDir.slice(0, 200)}").`);
+  }
+
+  if (problems.length > 0 || !provider) throw new ConfigError(problems);
+
+  let upstream: Upstream;
+  if (provider === 'openai-compatible') {
+    upstream = createOpenAICompatibleUpstream({
+      baseURL: baseURL as string,
+      apiKey: apiKey as string,
+      apiKeyHeader: keyHeader as 'authorization' | 'api-key',
+      defaultModel,
+      continueMode,
+    });
+  } else if (provider === 'anthropic') {
+    upstream = createAnthropicUpstream({ apiKey: apiKey as string, baseURL, defaultModel });
+  } else {
+    upstream = createMockUpstream({ tokensPerSecond, ...(model ? { model } : {}) });
+  }
+
+  return {
+    provider,
+    host,
+    port,
+    staticDir,
+    warnings,
+    handler: {
+      upstream,
+      defaultModel,
+      // §4: the allowlist defaults to LLM_MODEL only; the mock without a model accepts any.
+      allowedModels: allowedList ?? (defaultModel ? [defaultModel] : provider === 'mock' ? ['*'] : []),
+      allowedOrigins,
+      maxBodyBytes,
+      maxTokens,
+      rateLimit,
+      maxConcurrent,
+      keepAliveMs,
+      trustProxy,
+      logContent,
+    },
+  };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The reference gateway (DESIGN.md §4): a Web-standard chat handler, its providers, the
+ * Node adapter and server, and the environment configuration used by the CLI.
+ */
+export { createChatHandler, CHAT_PATHS, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
+export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler.js';
+export { createNodeHandler } from './node-handler.js';
+export type { NodeHandlerOptions, NodeRequestListener } from './node-handler.js';
+export { startGateway } from './start-gateway.js';
+export type { CloseOptions, RunningGateway, StartGatewayOptions } from './start-gateway.js';
+export { createStaticFileHandler } from './static-files.js';
+export type { StaticFileHandler } from './static-files.js';
+export { configFromEnv, ConfigError, ENV_VARIABLES } from './config-from-env.js';
+export type { EnvVariable, GatewayConfig, ProviderName } from './config-from-env.js';
+
+export type { Upstream, UpstreamContext, UpstreamErrorPayload, UpstreamEvent, UpstreamRequest, UpstreamResult } from './upstream.js';
+export { createMockUpstream } from './mock-upstream.js';
+export type { MockUpstreamOptions } from './mock-upstream.js';
+export { MOCK_SCENARIOS, MOCK_SCENARIO_DESCRIPTIONS, isMockScenario } from './mock-scenarios.js';
+export type { MockScenario } from './mock-scenarios.js';
+export { MOCK_ANSWERS, pickMockAnswer, splitTokens } from './mock-answers.js';
+export { createOpenAICompatibleUpstream, DEFAULT_CONTINUE_INSTRUCTION } from './openai-compatible-upstream.js';
+export type { ContinueMode, OpenAICompatibleUpstreamOptions } from './openai-compatible-upstream.js';
+export { createAnthropicUpstream } from './anthropic-upstream.js';
+export type { AnthropicUpstreamOptions } from './anthropic-upstream.js';
+
+export { GatewayError, invalidRequest } from './gateway-error.js';
+export type { GatewayErrorInit } from './gateway-error.js';
+export { mapUpstreamError } from './map-upstream-error.js';
+export type { UpstreamErrorSource } from './map-upstream-error.js';
+export { writeJsonLog } from './log-entry.js';
+export type { GatewayLogEntry } from './log-entry.js';
+export { DEFAULT_PASSTHROUGH_FIELDS } from './validate-chat-request.js';
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChunkChoice,
+  ChunkDelta,
+  ChunkToolCallDelta,
+  CompletionUsage,
+  ErrorBody,
+  ErrorEnvelope,
+  GatewayMessage,
+  GatewayRole,
+  GatewayToolCall,
+} from './wire-types.js';

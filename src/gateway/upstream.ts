@@ -1,0 +1,95 @@
+import type { ChatCompletionChunk, GatewayMessage } from './wire-types.js';
+
+/**
+ * A validated, provider-neutral chat request, as the handler hands it to an {@link Upstream}.
+ * The client's `continue` flag is already turned into {@link UpstreamRequest.continue} and
+ * never reaches a provider as a body field.
+ */
+export interface UpstreamRequest {
+  /** A model from the allowlist (or the default model). */
+  model: string;
+  messages: GatewayMessage[];
+  /** Already clamped to the gateway's cap; always set, so no request is unbounded. */
+  maxTokens: number;
+  temperature?: number;
+  /** The last message is a partial assistant answer to be continued, not repeated. */
+  continue: boolean;
+  /**
+   * Allow-listed OpenAI fields passed through as sent (`top_p`, `stop`, `tools`,
+   * `tool_choice`, `response_format`, `seed`, ...). Upstreams translate what they can.
+   */
+  extra: Record<string, unknown>;
+}
+
+/** Per-request context an upstream may use. */
+export interface UpstreamContext {
+  /** The gateway's request id (also in `X-Request-ID`). */
+  requestId: string;
+  /** Aborted when the client disconnects or the gateway gives up; abort the provider call. */
+  signal: AbortSignal;
+  /** The client's request headers (the mock reads `X-Mock-Scenario` from them). */
+  headers: Headers;
+  /** The client's `Idempotency-Key`, if any. */
+  idempotencyKey: string | undefined;
+  /** The hashed client id (never a raw address). */
+  clientId: string;
+}
+
+/** An in-band error as an upstream reports it; the handler adds `request_id`. */
+export interface UpstreamErrorPayload {
+  message: string;
+  type: string;
+  code: string | null;
+  retryAfterSeconds?: number;
+}
+
+/**
+ * One item of an upstream's event stream. The handler serializes `chunk` as a `data:` line,
+ * `done` as `data: [DONE]`, `error` as an in-band envelope (and then closes), `comment` as an
+ * SSE comment. `keepalive` only proves the upstream is alive (resets the idle timer) and
+ * writes nothing; `raw` and `reset` exist so the mock can produce broken streams on purpose.
+ */
+export type UpstreamEvent =
+  | { type: 'chunk'; chunk: ChatCompletionChunk }
+  | { type: 'done' }
+  | { type: 'error'; error: UpstreamErrorPayload }
+  | { type: 'comment'; text: string }
+  | { type: 'keepalive' }
+  | { type: 'raw'; text: string }
+  | { type: 'reset' };
+
+/**
+ * What an upstream answers once the provider has accepted the request. Failures before this
+ * point are thrown as a `GatewayError` so the handler can still send a proper HTTP status
+ * (the "hold the 200" rule).
+ */
+export type UpstreamResult =
+  | {
+      type: 'stream';
+      events: AsyncIterable<UpstreamEvent>;
+      /** Set to false to suppress the handler's `: ping` comments (the silent-stall scenario). */
+      keepAlive?: boolean;
+      /** The provider's own request id, for the log line. */
+      upstreamRequestId?: string;
+    }
+  | {
+      /** A complete response passed to the client as is (the mock's broken-response scenarios). */
+      type: 'response';
+      response: Response;
+    };
+
+/**
+ * A provider behind the gateway. Implementations: `createMockUpstream`,
+ * `createOpenAICompatibleUpstream`, `createAnthropicUpstream`; add more by implementing this.
+ */
+export interface Upstream {
+  /** Provider name for logs, e.g. `mock`, `openai-compatible`, `anthropic`. */
+  readonly provider: string;
+  /** Model used when a request names none. */
+  readonly defaultModel: string | undefined;
+  /**
+   * Starts one generation. Resolves once the provider answered successfully (headers and an
+   * ok status); rejects with a `GatewayError` for anything that fails before that.
+   */
+  chat(request: UpstreamRequest, context: UpstreamContext): Promise<UpstreamResult>;
+}

@@ -1,0 +1,130 @@
+/**
+ * `npm run demo` as a person uses it: Vite serves demo/ with the gateway mounted at /api/chat
+ * (mock upstream, no key), and the scenario picker makes the mock produce each state. Every
+ * scenario is driven through the real gateway and the element, and must end in the state
+ * DESIGN.md §5 maps it to.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { createServer } from 'vite';
+import type { ViteDevServer } from 'vite';
+import { MOCK_SCENARIOS } from '../../src/gateway/index.js';
+import { launchChromium } from './browser.js';
+
+/** scenario → [final status, error kind]; automatic retries are off unless noted. */
+const expected: Record<string, [string, string | undefined]> = {
+  ok: ['complete', undefined],
+  'slow-first-token': ['complete', undefined],
+  'rate-limit': ['error', 'rate_limited'],
+  'rate-limit-long': ['error', 'rate_limited'],
+  'backend-busy': ['error', 'overloaded'],
+  concurrency: ['error', 'rate_limited'],
+  quota: ['error', 'quota_exhausted'],
+  'quota-402': ['error', 'quota_exhausted'],
+  auth: ['error', 'auth_failed'],
+  forbidden: ['error', 'forbidden'],
+  'payload-too-large': ['error', 'bad_request'],
+  unprocessable: ['error', 'bad_request'],
+  'context-length': ['error', 'context_too_long'],
+  'content-filter': ['filtered', 'filtered'],
+  'server-error': ['error', 'server_error'],
+  'bad-gateway': ['error', 'server_error'],
+  unavailable: ['error', 'overloaded'],
+  'gateway-timeout': ['error', 'server_error'],
+  overloaded: ['error', 'overloaded'],
+  'html-error': ['error', 'server_error'],
+  'not-sse': ['error', 'server_error'],
+  'no-content': ['error', 'server_error'],
+  'error-before-token': ['error', 'server_error'],
+  'error-mid-stream': ['interrupted', 'server_error'],
+  'eof-mid-stream': ['interrupted', 'network_error'],
+  'reset-mid-stream': ['interrupted', 'network_error'],
+  'malformed-chunk': ['interrupted', 'server_error'],
+  truncated: ['truncated', undefined],
+  filtered: ['filtered', 'filtered'],
+  refusal: ['filtered', 'filtered'],
+  'tool-calls': ['tool_calls', undefined],
+  reasoning: ['complete', undefined],
+  stall: ['error', 'stalled'],
+  'stall-silent': ['error', 'stalled'],
+  'stall-mid-stream': ['interrupted', 'stalled'],
+  keepalive: ['complete', undefined],
+  flaky: ['complete', undefined],
+};
+
+describe('npm run demo', () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let url = '';
+  const saved = { ...process.env };
+
+  before(async () => {
+    // Fast mock and short keep-alives so the stall scenarios are decided in seconds.
+    Object.assign(process.env, { LLM_PROVIDER: 'mock', LLM_MOCK_TPS: '0', LLM_KEEPALIVE_MS: '200', LLM_RATE_LIMIT: '0' });
+    server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+    await server.listen();
+    const { port } = server.httpServer?.address() as AddressInfo;
+    url = `http://127.0.0.1:${port}/`;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    process.env = saved;
+  });
+
+  it('serves the page; the picker lists every mock scenario', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(url);
+    const options = await tab.locator('#scenario option').evaluateAll((nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
+    assert.deepEqual(options, [...MOCK_SCENARIOS]);
+    assert.equal(await tab.locator('llm-chat').count(), 2);
+    await tab.close();
+  });
+
+  it('every scenario ends in the state it maps to', async () => {
+    assert.deepEqual(Object.keys(expected).sort(), [...MOCK_SCENARIOS].sort(), 'the table covers every scenario');
+    const tab: Page = await browser.newPage();
+    await tab.goto(url);
+    const results: Record<string, [string, string | undefined]> = {};
+    for (const scenario of MOCK_SCENARIOS) {
+      const outcome = await tab.evaluate(async (name) => {
+        const chat = document.querySelector('#main-chat') as unknown as HTMLElement & {
+          clear(): void;
+          send(text: string): Promise<boolean>;
+          messages: Array<{ status: string; error?: { kind: string } }>;
+          headers: Record<string, string>;
+          maxRetries: number;
+          idleTimeout: number;
+          stallTimeout: number;
+        };
+        const picker = document.querySelector('#scenario') as HTMLSelectElement;
+        picker.value = name;
+        picker.dispatchEvent(new Event('change'));
+        chat.clear();
+        chat.maxRetries = name === 'flaky' ? 2 : 0;
+        chat.idleTimeout = 1500;
+        // The slow scenario holds the first token 20 s: past the "Still waiting…" hint at 15 s,
+        // well inside a real deadline.
+        chat.stallTimeout = name === 'slow-first-token' ? 60_000 : 2500;
+        let hinted = false;
+        const status = chat.shadowRoot?.querySelector('[part~="status"]');
+        const observer = new MutationObserver(() => {
+          if (status?.textContent?.includes('Still waiting')) hinted = true;
+        });
+        if (status) observer.observe(status, { childList: true, subtree: true, characterData: true });
+        await chat.send(`Scenario ${name}`);
+        observer.disconnect();
+        const last = chat.messages.at(-1);
+        if (name === 'slow-first-token' && !hinted) return ['no "Still waiting" hint', undefined] as [string, string | undefined];
+        return [last?.status ?? 'none', last?.error?.kind] as [string, string | undefined];
+      }, scenario);
+      results[scenario] = outcome;
+    }
+    assert.deepEqual(results, expected);
+    await tab.close();
+  });
+});
