@@ -71,7 +71,10 @@ export default defineConfig(({ mode }) => {
       emptyOutDir: true,
       sourcemap: true,
       target: 'es2022',
+      // The embed bundle is what pages download: minify all of it (lib mode would keep whitespace).
+      minify: true,
       lib: { entry: 'src/llm-chat.ts', formats: ['es'], fileName: () => 'llm-chat.js' },
+      rolldownOptions: { output: { minify: true } },
     },
   };
 });

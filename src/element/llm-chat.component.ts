@@ -90,7 +90,9 @@ export class LlmChat extends LitElement {
   @property() model?: string;
   /** System prompt, sent first in every request. */
   @property() system?: string;
+  /** Completion length cap, forwarded as `max_tokens` when set (the gateway clamps it to its own cap). */
   @property({ attribute: 'max-tokens', type: Number }) maxTokens?: number;
+  /** Sampling temperature, forwarded when set. */
   @property({ type: Number }) temperature?: number;
   /** Wire protocol adapter name. */
   @property() protocol = 'openai';
