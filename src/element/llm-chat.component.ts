@@ -129,6 +129,10 @@ export class LlmChat extends LitElement {
   @state() private notice = '';
   @state() private alertText = '';
   @state() private now = 0;
+  /** The browser said it is offline: Send stays disabled until it says `online`. */
+  @state() private offline = false;
+  /** Shown once, beside the status, from the first storage failure until the next send. */
+  @state() private storageWarning = '';
 
   @query('textarea') private input?: HTMLTextAreaElement;
   @query('[part="log"]') private log?: HTMLElement;
@@ -183,11 +187,13 @@ export class LlmChat extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('online', this.handleWindowOnline);
+    window.addEventListener('offline', this.handleWindowOffline);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('online', this.handleWindowOnline);
+    window.removeEventListener('offline', this.handleWindowOffline);
     this.stopCountdown();
     this.store?.destroy();
     this.store = undefined;
@@ -205,12 +211,14 @@ export class LlmChat extends LitElement {
     if (this.session.busy || content.trim() === '') return false;
     if (!this.prepareSession()) return false;
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      this.offline = true;
       this.notice = this.text.offline;
       this.alertText = this.text.offline;
       return false;
     }
     this.notice = '';
     this.alertText = '';
+    this.storageWarning = '';
     this.stickToBottom = true;
     this.sentAt = performance.now();
     const turn = this.session.send(content);
@@ -290,7 +298,7 @@ export class LlmChat extends LitElement {
         if (this.storageWarned) return;
         // Said once, politely; the chat keeps working in memory.
         this.storageWarned = true;
-        this.notice = this.text.historyNotSaved;
+        this.storageWarning = this.text.historyNotSaved;
       },
       onExternalChange: (messages) => {
         // Another tab changed this chat. Never disturb a turn in flight here.
@@ -405,8 +413,12 @@ export class LlmChat extends LitElement {
   }
 
   private readonly handleWindowOnline = () => {
+    this.offline = false;
     if (this.notice === this.text.offline) this.notice = this.text.backOnline;
-    this.requestUpdate();
+  };
+
+  private readonly handleWindowOffline = () => {
+    this.offline = true;
   };
 
   private handleInputInput(event: InputEvent): void {
@@ -494,7 +506,9 @@ export class LlmChat extends LitElement {
             (message) => this.renderMessage(message),
           )}
         </div>
-        <div part="status" class="status" role="status" aria-live="polite">${this.renderStatus()}</div>
+        <div part="status" class="status" role="status" aria-live="polite">
+          ${this.renderStatus()}${this.storageWarning ? html` <span class="storage-warning">${this.storageWarning}</span>` : nothing}
+        </div>
         <div class="visually-hidden" role="alert">${this.alertText}</div>
         <form part="composer" class="composer" @submit=${this.handleComposerSubmit}>
           <slot name="composer-start"></slot>
@@ -511,7 +525,9 @@ export class LlmChat extends LitElement {
           ${
             busy
               ? html`<button part="stop-button" class="button stop" type="button" @click=${this.handleStopClick}>${t.stop}</button>`
-              : html`<button part="send-button" class="button send" type="submit" ?disabled=${this.draft.trim() === ''}>${t.send}</button>`
+              : html`<button part="send-button" class="button send" type="submit" ?disabled=${this.draft.trim() === '' || this.offline}>
+                  ${t.send}
+                </button>`
           }
         </form>
       </div>

@@ -330,6 +330,8 @@ describe('<llm-chat>', () => {
         expect(chat.statusText()).to.contain("You're offline");
         expect(chat.input.value).to.equal('Queued words');
         expect((await endpoint.requests()).length).to.equal(0);
+        await el.updateComplete;
+        expect((chat.part('send-button') as HTMLButtonElement).disabled).to.equal(true);
       } finally {
         delete (navigator as unknown as Record<string, unknown>)['onLine'];
         if (descriptor) Object.defineProperty(Navigator.prototype, 'onLine', descriptor);
@@ -337,6 +339,7 @@ describe('<llm-chat>', () => {
       window.dispatchEvent(new Event('online'));
       await el.updateComplete;
       expect(chat.statusText()).to.contain('Back online');
+      expect((chat.part('send-button') as HTMLButtonElement).disabled).to.equal(false);
       chat.key('Enter');
       expect(await chat.waitForTurnEnd()).to.equal('complete');
     });
@@ -350,6 +353,86 @@ describe('<llm-chat>', () => {
       await chat.ask('Hallo');
       await chat.waitForTurnEnd();
       expect(chat.part('error')?.textContent).to.contain('Nicht erlaubt.');
+    });
+  });
+
+  describe('storage faults', () => {
+    it('full storage: the chat keeps working and says once that history will not be saved', async () => {
+      const endpoint = await script(stream(['One']), stream(['Two']));
+      const original = Storage.prototype.setItem;
+      let attempts = 0;
+      Storage.prototype.setItem = function () {
+        attempts++;
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+      try {
+        const el = await fixture<LlmChat>(html`<llm-chat endpoint=${endpoint.url} persist-key="quota-test"></llm-chat>`);
+        const chat = new ChatHarness(el);
+        const notices: string[] = [];
+        const observer = new MutationObserver(() => notices.push(chat.statusText()));
+        observer.observe(chat.part('status') as HTMLElement, { childList: true, subtree: true, characterData: true });
+        await chat.ask('first');
+        expect(await chat.waitForTurnEnd()).to.equal('complete');
+        await chat.type('second');
+        const finished = oneEvent(el, 'llm-chat-finish');
+        chat.key('Enter');
+        await finished;
+        await el.updateComplete;
+        observer.disconnect();
+        expect(attempts).to.be.greaterThan(0);
+        expect(chat.messages().map((m) => m.text)).to.deep.equal(['first', 'One', 'second', 'Two']);
+        // Said during the first turn, and not again for the second (storage still fails).
+        const firstEnd = notices.findIndex((n) => n.includes('Answer complete'));
+        expect(notices.slice(0, firstEnd + 1).some((n) => n.includes("History can't be saved"))).to.equal(true);
+        const secondTurn = notices.slice(notices.findIndex((n, i) => i > firstEnd && n.includes('Connecting')));
+        expect(secondTurn.some((n) => n.includes("History can't be saved"))).to.equal(false);
+      } finally {
+        Storage.prototype.setItem = original;
+        sessionStorage.clear();
+      }
+    });
+
+    it('corrupted stored JSON never breaks connection; it is set aside', async () => {
+      sessionStorage.setItem('llm-chat:corrupt-test:transcript', '{"version":1,"messages":[{oops');
+      try {
+        const el = await fixture<LlmChat>(html`<llm-chat endpoint="/x" persist-key="corrupt-test"></llm-chat>`);
+        expect(el.messages).to.deep.equal([]);
+        const setAside = Object.keys(sessionStorage).filter((k) => k.startsWith('llm-chat:corrupt-test:corrupt:'));
+        expect(setAside).to.have.length(1);
+        expect(sessionStorage.getItem(setAside[0] as string)).to.equal('{"version":1,"messages":[{oops');
+      } finally {
+        sessionStorage.clear();
+      }
+    });
+  });
+
+  describe('copy details', () => {
+    it('copies status, code and request id of a failure', async () => {
+      const endpoint = await script(errorResponse(402, { code: 'insufficient_quota', type: 'insufficient_quota' }));
+      const { chat } = await mount(endpoint.url);
+      await chat.ask('Hi');
+      await chat.waitForTurnEnd();
+      let copied = '';
+      const original = navigator.clipboard.writeText;
+      Object.defineProperty(navigator.clipboard, 'writeText', {
+        configurable: true,
+        value: async (text: string) => {
+          copied = text;
+        },
+      });
+      try {
+        const button = [...chat.root.querySelectorAll<HTMLButtonElement>('[part~="actions"] button')].find((b) =>
+          b.textContent?.includes('Copy details'),
+        );
+        button?.click();
+        await waitUntil(() => copied !== '', 'copied');
+      } finally {
+        Object.defineProperty(navigator.clipboard, 'writeText', { configurable: true, value: original });
+      }
+      expect(copied).to.contain('status: 402');
+      expect(copied).to.contain('code: insufficient_quota');
+      expect(copied).to.match(/request id: req_err_\d+/);
+      expect(chat.part('retry-button')).to.equal(null);
     });
   });
 
