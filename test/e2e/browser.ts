@@ -64,6 +64,6 @@ export async function serve(handler: (req: IncomingMessage, res: ServerResponse)
 /** A page that loads only the embed bundle and holds the given markup. */
 export function page(body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>llm-chat e2e</title>
-<link rel="icon" href="data:,"><script type="module" src="/llm-chat.js"></script></head>
+<link rel="icon" href="/favicon.ico"><script type="module" src="/llm-chat.js"></script></head>
 <body>${body}</body></html>`;
 }
