@@ -94,8 +94,19 @@ export const styles = css`
   .content.plain {
     white-space: pre-wrap;
   }
-  .markdown > :first-child > :first-child {
+  .markdown > .markdown-group:first-child > .markdown-block:first-child > :first-child,
+  .markdown > .markdown-live:first-child > :first-child {
     margin-top: 0;
+  }
+  /* Finished blocks come in groups the browser may skip laying out while off screen, which
+     keeps per-frame work flat however long the answer grows. */
+  .markdown-group {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 600px;
+  }
+  .markdown .plain-text {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
   }
   .markdown p,
   .markdown ul,

@@ -25,12 +25,8 @@ class MarkdownDirective extends Directive {
   override update(part: ElementPart, [text, final, options]: [string, boolean, IncrementalRendererOptions]) {
     const container = part.element as HTMLElement;
     this.renderer ??= new IncrementalRenderer(container, options);
-    // A finished answer that streams again (Continue) is rendered afresh once: the block
-    // that was closed at finish() may be the one the continuation extends.
-    if (this.finished && !final) {
-      this.renderer.reset();
-      this.finished = false;
-    }
+    // A finished answer can stream again (Continue): update() after finish() reopens the tail.
+    if (this.finished && !final) this.finished = false;
     this.renderer.update(text);
     if (final && !this.finished) {
       this.renderer.finish();

@@ -1,0 +1,16 @@
+/**
+ * Incremental, sanitized markdown rendering for streamed answers.
+ *
+ * The Marked instance stays private to this layer: changing its options would change what the
+ * sanitizer has to expect.
+ */
+export { BLOCK_CLASS, GROUP_CLASS, GROUP_SIZE, IncrementalRenderer, LIVE_BLOCK_CLASS } from './incremental-renderer.js';
+export type { IncrementalRendererOptions } from './incremental-renderer.js';
+export { DEFAULT_MARKDOWN_STRINGS } from './decorate-fragment.js';
+export type { MarkdownStrings } from './decorate-fragment.js';
+export { BlockSplitter, CONTINUATION_PROBE, splitBlocks } from './split-blocks.js';
+export type { BlockSplitterOptions, ConfirmBlock, FinishedBlock, OpenFence } from './split-blocks.js';
+export { repairTail } from './repair-tail.js';
+export { LINK_REL, safeUrl, sanitizeHtml, TRUSTED_TYPES_POLICIES, TRUSTED_TYPES_POLICY_NAME } from './sanitize.js';
+export { DEFAULT_MARKDOWN_LIMITS, isPathological } from './pathological-input.js';
+export type { MarkdownLimits } from './pathological-input.js';
