@@ -5,17 +5,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
 
 const { handleScriptRequest } = await tsImport('./test/support/script-server.ts', import.meta.url);
-
-const chromiumFlags = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const { CHROMIUM_ARGS, CHROMIUM_PATH } = await tsImport('./test/support/chromium.ts', import.meta.url);
 
 export default {
   files: ['test/{core,transport,markdown,element}/**/*.test.ts'],
@@ -36,8 +26,8 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-        args: chromiumFlags,
+        executablePath: CHROMIUM_PATH,
+        args: ['--headless=new', ...CHROMIUM_ARGS],
       },
     }),
   ],

@@ -24,10 +24,10 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import type { CDPSession } from 'playwright-core';
 import { chunkAnswer, generateAnswer } from './bench-answer.js';
 import type { FrameSample, LongTask, OnceResult, StreamResult } from './bench-page.js';
+import { launchChromium } from '../test/support/chromium.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHUNKS_PER_FRAME = Number(process.env['BENCH_CHUNKS_PER_FRAME'] ?? 24);
@@ -48,17 +48,6 @@ const BUDGET = {
   /** 95th percentile of a frame's own work, from its start to the end of its paint. */
   frameMs: FRAME_MS,
 };
-
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The bench page enforces Trusted Types and allows only the policy the renderer declares. */
 const CSP = ["default-src 'none'", "script-src 'self'", "require-trusted-types-for 'script'", 'trusted-types llm-chat'].join('; ');
@@ -157,7 +146,7 @@ async function measure(): Promise<Measurements> {
   const warmAnswer = generateAnswer(20_000, 99);
   const warmChunks = chunkAnswer(warmAnswer, 98);
   const server = await serve(await bundlePage());
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 30_000 });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     page.setDefaultTimeout(90_000);

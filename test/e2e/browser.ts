@@ -8,23 +8,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-}
+export { CHROMIUM_ARGS, launchChromium } from '../support/chromium.js';
 
 /** Builds dist/llm-chat.js exactly as `npm run build` does, into a temporary directory. */
 export async function buildEmbed(): Promise<{ dir: string; code: string; cleanup: () => void }> {
