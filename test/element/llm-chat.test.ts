@@ -165,7 +165,8 @@ describe('<llm-chat>', () => {
     });
 
     it('shows TTFT and tokens per second under answers with with-metrics', async () => {
-      const endpoint = await script(stream(['Fast', ' answer']));
+      // Gaps between the deltas: a rate needs time between the first token and the end.
+      const endpoint = await script(slow(['Fast', ' answer', ' here'], 40));
       const { el, chat } = await mount(endpoint.url);
       el.withMetrics = true;
       await chat.ask('Hi');
