@@ -1,3 +1,4 @@
+import { emptyStreamSummary } from './chat-stream.js';
 import type { StreamSummary } from './chat-stream.js';
 import { GatewayError } from './gateway-error.js';
 import { mapUpstreamError } from './map-upstream-error.js';
@@ -31,17 +32,7 @@ export async function aggregateCompletion(
   options: AggregateCompletionOptions,
 ): Promise<{ completion: ChatCompletion; summary: StreamSummary }> {
   const iterator = events[Symbol.asyncIterator]();
-  const summary: StreamSummary = {
-    finishReason: null,
-    promptTokens: null,
-    completionTokens: null,
-    cachedTokens: null,
-    firstTokenAt: null,
-    errorCode: null,
-    clientAborted: false,
-    output: '',
-    model: null,
-  };
+  const summary = emptyStreamSummary();
   let id = '';
   let created = Math.floor(Date.now() / 1000);
   let reasoning = '';

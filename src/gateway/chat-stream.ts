@@ -46,6 +46,21 @@ export interface ChatStreamOptions {
 
 const encoder = new TextEncoder();
 
+/** A summary before anything has streamed; filled in as events pass. */
+export function emptyStreamSummary(): StreamSummary {
+  return {
+    finishReason: null,
+    promptTokens: null,
+    completionTokens: null,
+    cachedTokens: null,
+    firstTokenAt: null,
+    errorCode: null,
+    clientAborted: false,
+    output: '',
+    model: null,
+  };
+}
+
 /**
  * Turns an upstream's events into the SSE body of a `200 text/event-stream` response
  * (DESIGN.md §4): `data: {chunk}` lines, `data: [DONE]`, in-band `data: {"error": ...}` then
@@ -61,17 +76,7 @@ const encoder = new TextEncoder();
  */
 export function createChatStream(options: ChatStreamOptions): ReadableStream<Uint8Array> {
   const iterator = options.events[Symbol.asyncIterator]();
-  const summary: StreamSummary = {
-    finishReason: null,
-    promptTokens: null,
-    completionTokens: null,
-    cachedTokens: null,
-    firstTokenAt: null,
-    errorCode: null,
-    clientAborted: false,
-    output: '',
-    model: null,
-  };
+  const summary = emptyStreamSummary();
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let ended = false;
   let keepAliveTimer: ReturnType<typeof setTimeout> | undefined;

@@ -87,3 +87,17 @@ export class GatewayError extends Error {
 export function invalidRequest(message: string, param: string | null = null): GatewayError {
   return new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_request', message, param });
 }
+
+/**
+ * The provider's stream broke after it had started (a reset, a read failure).
+ *
+ * @returns A {@link GatewayError} 502 `upstream_error`, sent in-band once the stream has started.
+ */
+export function connectionLost(): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'server_error',
+    code: 'upstream_error',
+    message: 'The connection to the AI provider was lost while generating the answer.',
+  });
+}

@@ -1,5 +1,5 @@
 import { fetchUpstream } from './fetch-upstream.js';
-import { GatewayError } from './gateway-error.js';
+import { connectionLost, GatewayError } from './gateway-error.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { readErrorBody } from './read-error-body.js';
 import { readSse } from './read-sse.js';
@@ -221,12 +221,7 @@ async function* translateStream(
     }
   } catch (error) {
     if (context.signal.aborted || error instanceof GatewayError) throw error;
-    throw new GatewayError({
-      status: 502,
-      type: 'server_error',
-      code: 'upstream_error',
-      message: 'The connection to the AI provider was lost while generating the answer.',
-    });
+    throw connectionLost();
   }
   if (finished) {
     yield { type: 'done' };
