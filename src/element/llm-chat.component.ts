@@ -494,7 +494,7 @@ export class LlmChat extends LitElement {
           part="log"
           class="log"
           role="log"
-          aria-label=${t.assistant}
+          aria-label=${t.conversation}
           aria-busy=${streaming ? 'true' : 'false'}
           tabindex="0"
           @scroll=${this.handleLogScroll}

@@ -20,6 +20,7 @@ export const defaultStrings = {
   imageBlocked: 'Image not loaded',
   reasoning: 'Reasoning',
   toolCall: 'Tool call',
+  conversation: 'Conversation',
   you: 'You',
   assistant: 'Assistant',
   empty: 'Ask a question to start the conversation.',
