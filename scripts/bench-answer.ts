@@ -3,6 +3,7 @@
  * inline markup, bullet and numbered lists (some nested), tables, block quotes and many fenced
  * code blocks, like a long technical answer from a chat model.
  */
+import { createRandom } from '../test/support/random.js';
 
 const WORDS = (
   'the request stream renders each block once while the tail updates as tokens arrive from the ' +
@@ -14,18 +15,6 @@ const WORDS = (
 ).split(' ');
 
 const LANGUAGES = ['ts', 'js', 'python', 'bash', 'json', 'go', 'rust', 'sql'];
-
-/** mulberry32: small, fast and good enough to make the answer reproducible. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Builds the answer.

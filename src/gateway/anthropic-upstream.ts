@@ -5,6 +5,7 @@ import { connectionLost, GatewayError } from './gateway-error.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { readErrorBody } from './read-error-body.js';
 import { readSse } from './read-sse.js';
+import { endedEarly } from './upstream.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
 import type { ChunkDelta, GatewayMessage } from './wire-types.js';
 
@@ -335,14 +336,7 @@ async function* translateStream(
     yield { type: 'done' };
     return;
   }
-  yield {
-    type: 'error',
-    error: {
-      type: 'server_error',
-      code: 'upstream_error',
-      message: 'The AI provider closed the stream before the answer was complete.',
-    },
-  };
+  yield endedEarly();
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

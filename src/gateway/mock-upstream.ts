@@ -443,17 +443,8 @@ class MockStream {
     }
 
     const limit = partialLimit(scenario, play.partialTokens);
-    let index = 0;
-    for (; index < tokens.length && index < limit; index += 1) {
-      if (this.emitted >= this.options.maxTokens) {
-        yield chunk({}, 'length');
-        yield* this.finish();
-        return;
-      }
-      yield chunk({ content: tokens[index] });
-      this.emitted += 1;
-      await this.pace();
-    }
+    const index = yield* this.tokens(chunk, tokens, 0, Math.min(tokens.length, limit));
+    if (index === undefined) return;
 
     switch (scenario) {
       case 'error-mid-stream':
@@ -483,22 +474,36 @@ class MockStream {
         return;
       case 'malformed-chunk':
         yield { type: 'raw', text: 'data: {not json\n\n' };
-        for (; index < tokens.length; index += 1) {
-          if (this.emitted >= this.options.maxTokens) {
-            yield chunk({}, 'length');
-            yield* this.finish();
-            return;
-          }
-          yield chunk({ content: tokens[index] });
-          this.emitted += 1;
-          await this.pace();
-        }
+        if ((yield* this.tokens(chunk, tokens, index, tokens.length)) === undefined) return;
         break;
       default:
         break;
     }
     yield chunk({}, 'stop');
     yield* this.finish();
+  }
+
+  /**
+   * Streams `tokens[from..to)` at the configured pace. At `max_tokens` it finishes the stream
+   * with `finish_reason: length` and returns `undefined`; otherwise it returns where it stopped.
+   */
+  private async *tokens(
+    chunk: (delta: Parameters<ChunkFactory['delta']>[0], finish?: string | null) => UpstreamEvent,
+    tokens: readonly string[],
+    from: number,
+    to: number,
+  ): AsyncGenerator<UpstreamEvent, number | undefined> {
+    for (let index = from; index < to; index += 1) {
+      if (this.emitted >= this.options.maxTokens) {
+        yield chunk({}, 'length');
+        yield* this.finish();
+        return undefined;
+      }
+      yield chunk({ content: tokens[index] });
+      this.emitted += 1;
+      await this.pace();
+    }
+    return to;
   }
 
   private async *toolCalls(

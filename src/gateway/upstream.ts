@@ -93,3 +93,18 @@ export interface Upstream {
    */
   chat(request: UpstreamRequest, context: UpstreamContext): Promise<UpstreamResult>;
 }
+
+/**
+ * The provider closed its stream before a finish: sent in-band, so the client keeps the text
+ * it has and sees the answer as interrupted.
+ */
+export function endedEarly(): UpstreamEvent {
+  return {
+    type: 'error',
+    error: {
+      type: 'server_error',
+      code: 'upstream_error',
+      message: 'The AI provider closed the stream before the answer was complete.',
+    },
+  };
+}

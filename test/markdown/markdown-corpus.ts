@@ -3,6 +3,9 @@
  * get wrong. `semantic: false` marks documents whose whole-document rendering legitimately
  * differs from block-by-block rendering (link reference definitions in another block).
  */
+import { createRandom } from '../support/random.js';
+
+export { createRandom };
 export interface CorpusDocument {
   name: string;
   text: string;
@@ -112,18 +115,6 @@ export const CORPUS: CorpusDocument[] = [
     text: 'An image ![alt text](https://images.example.com/cat.png "Cat") inline.\n\n![local](/relative.png)\n',
   },
 ];
-
-/** A deterministic PRNG (mulberry32), so property tests are reproducible. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Cuts `text` into chunks of `min`..`max` characters (possibly inside a surrogate pair). */
 export function randomChunks(text: string, random: () => number, min = 1, max = 20): string[] {
