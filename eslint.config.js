@@ -92,6 +92,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/wire/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['lit', 'lit/*', '**/core/**', '**/transport/**', '**/markdown/**', '**/element/**', '**/gateway/**', 'node:*'],
+              message:
+                'src/wire is neutral ground: it imports nothing, so the browser layers and the gateway can both use it (DESIGN.md §2).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/gateway/**'],
     rules: {
       'no-restricted-imports': [

@@ -9,6 +9,7 @@
  */
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
+import { isGatewayPath } from './src/wire/routes.js';
 
 function gatewayPlugin(): Plugin {
   return {
@@ -20,7 +21,7 @@ function gatewayPlugin(): Plugin {
       const handler = createNodeHandler(createChatHandler(config.handler));
       server.middlewares.use((req, res, next) => {
         const path = (req.url ?? '').split('?')[0];
-        if (path === '/api/chat' || path === '/v1/chat/completions' || path === '/healthz') {
+        if (isGatewayPath(path ?? '')) {
           handler(req, res);
           return;
         }

@@ -1,3 +1,4 @@
+import { FALLBACK_RULE, RETRYABLE_KINDS, matchErrorRule } from '../wire/error-rules.js';
 import type { ChatError, ChatErrorKind, ChatErrorPhase, WireError } from './types.js';
 
 /** Default English wording for each kind; the element shows `strings` instead when given. */
@@ -13,9 +14,8 @@ export const defaultErrorMessages: Record<ChatErrorKind, string> = {
   network_error: 'The connection was lost.',
   stalled: 'The answer stopped arriving.',
   filtered: 'The answer was blocked by a content filter.',
+  tool_limit: 'The tool loop reached its limit.',
 };
-
-const RETRYABLE: ReadonlySet<ChatErrorKind> = new Set(['rate_limited', 'overloaded', 'server_error', 'network_error', 'stalled']);
 
 /**
  * Classifies a wire error into a {@link ChatError} (DESIGN.md §5: first match wins).
@@ -30,7 +30,7 @@ export function classifyError(wire: WireError, phase: ChatErrorPhase): ChatError
   const error: ChatError = {
     kind,
     message: messageFor(kind, wire),
-    retryable: RETRYABLE.has(kind),
+    retryable: RETRYABLE_KINDS.has(kind),
     phase,
   };
   if (wire.status !== undefined) error.status = wire.status;
@@ -42,27 +42,11 @@ export function classifyError(wire: WireError, phase: ChatErrorPhase): ChatError
 }
 
 function kindOf(wire: WireError): ChatErrorKind {
-  const { status, code, type } = wire;
-  if (code === 'backend_busy' || code === 'upstream_overloaded' || type === 'overloaded_error' || status === 529 || status === 503) {
-    return 'overloaded';
-  }
-  if (code === 'concurrency_exceeded') return 'rate_limited';
-  // Quota comes as 402 or as a 429 with this code: either way waiting will not help.
-  if (code === 'insufficient_quota' || type === 'insufficient_quota' || status === 402) return 'quota_exhausted';
-  if (code === 'rate_limit_exceeded' || type === 'rate_limit_error' || status === 429) return 'rate_limited';
-  if (code === 'context_length_exceeded' || mentionsContextWindow(wire.message)) return 'context_too_long';
-  if (code === 'content_filter') return 'filtered';
-  if (code === 'invalid_api_key' || type === 'authentication_error' || status === 401) return 'auth_failed';
-  if (type === 'permission_error' || code === 'permission_denied' || status === 403) return 'forbidden';
-  if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) return 'bad_request';
-  if (type === 'invalid_request_error') return 'bad_request';
-  if (wire.cause === 'network' || wire.cause === 'eof') return 'network_error';
+  const rule = matchErrorRule(wire);
+  // No envelope rule applies to a connection that failed or closed early: that is the network.
+  if (rule === FALLBACK_RULE && (wire.cause === 'network' || wire.cause === 'eof')) return 'network_error';
   // 408, 5xx, an in-band server_error/api_error, a malformed chunk, a 2xx that is not a stream.
-  return 'server_error';
-}
-
-function mentionsContextWindow(message: string | undefined): boolean {
-  return message !== undefined && /context (window|length)|maximum context|too many tokens|prompt is too long/i.test(message);
+  return rule.kind;
 }
 
 function messageFor(kind: ChatErrorKind, wire: WireError): string {

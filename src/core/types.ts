@@ -1,3 +1,5 @@
+import type { ErrorKind } from '../wire/error-rules.js';
+
 /**
  * The public data shapes of llm-chat (DESIGN.md §3). Everything else in `core`,
  * `transport` and the element is written against these.
@@ -17,18 +19,7 @@ export type ChatMessageStatus =
 export type ChatTerminalStatus = Exclude<ChatMessageStatus, 'pending' | 'streaming'>;
 
 /** What went wrong, in terms of the action a user can take (DESIGN.md §5). */
-export type ChatErrorKind =
-  | 'rate_limited'
-  | 'overloaded'
-  | 'quota_exhausted'
-  | 'auth_failed'
-  | 'forbidden'
-  | 'context_too_long'
-  | 'bad_request'
-  | 'server_error'
-  | 'network_error'
-  | 'stalled'
-  | 'filtered';
+export type ChatErrorKind = ErrorKind;
 
 /** Whether a failure happened before any output (`pre_stream`) or after it started. */
 export type ChatErrorPhase = 'pre_stream' | 'mid_stream';

@@ -61,6 +61,7 @@ export const defaultStrings = {
     network_error: 'The connection was lost.',
     stalled: 'The answer stopped arriving.',
     filtered: 'Blocked by a content filter.',
+    tool_limit: 'The tool loop reached its limit.',
   } satisfies Record<ChatErrorKind, string>,
 };
 

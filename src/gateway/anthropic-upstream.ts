@@ -8,6 +8,7 @@ import { readSse } from './read-sse.js';
 import { endedEarly } from './upstream.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
 import type { ChunkDelta, GatewayMessage } from './wire-types.js';
+import { isRecord } from '../wire/guards.js';
 
 /** Options of {@link createAnthropicUpstream}. */
 export interface AnthropicUpstreamOptions {
@@ -337,8 +338,4 @@ async function* translateStream(
     return;
   }
   yield endedEarly();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

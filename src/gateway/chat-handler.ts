@@ -1,3 +1,4 @@
+import { CHAT_PATHS, HEALTH_PATH } from '../wire/routes.js';
 import { aggregateCompletion } from './aggregate-completion.js';
 import { createChatStream } from './chat-stream.js';
 import type { StreamSummary } from './chat-stream.js';
@@ -122,9 +123,6 @@ export interface ChatRequestInfo {
  */
 export type ChatHandler = (request: Request, info?: ChatRequestInfo) => Promise<Response>;
 
-/** The two paths of the chat endpoint (DESIGN.md §4): ours and the OpenAI SDKs'. */
-export const CHAT_PATHS: readonly string[] = ['/api/chat', '/v1/chat/completions'];
-
 /** Header read for the client's retry count (the element sends it on automatic retries). */
 export const RETRY_ATTEMPT_HEADER = 'X-Retry-Attempt';
 
@@ -187,7 +185,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     const corsDecision = cors.check(request);
     if (!corsDecision.allowed) return errorResponse(originRefused(request), requestId, {});
 
-    if (path === '/healthz' && (request.method === 'GET' || request.method === 'HEAD')) {
+    if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       return jsonResponse({ status: 'ok', provider: upstream.provider }, 200, requestId, corsDecision.headers);
     }
     if (!isChat) {

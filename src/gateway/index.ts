@@ -2,7 +2,8 @@
  * The reference gateway (DESIGN.md §4): a Web-standard chat handler, its providers, the
  * Node adapter and server, and the environment configuration used by the CLI.
  */
-export { createChatHandler, CHAT_PATHS, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
+export { createChatHandler, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
+export { CHAT_PATHS, HEALTH_PATH } from '../wire/routes.js';
 export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler.js';
 export { createNodeHandler } from './node-handler.js';
 export type { NodeHandlerOptions, NodeRequestListener } from './node-handler.js';
@@ -18,7 +19,6 @@ export { createMockUpstream } from './mock-upstream.js';
 export type { MockUpstreamOptions } from './mock-upstream.js';
 export { MOCK_SCENARIOS, MOCK_SCENARIO_DESCRIPTIONS, isMockScenario } from './mock-scenarios.js';
 export type { MockScenario } from './mock-scenarios.js';
-export { MOCK_ANSWERS, pickMockAnswer, splitTokens } from './mock-answers.js';
 export { createOpenAICompatibleUpstream, DEFAULT_CONTINUE_INSTRUCTION } from './openai-compatible-upstream.js';
 export type { ContinueMode, OpenAICompatibleUpstreamOptions } from './openai-compatible-upstream.js';
 export { createAnthropicUpstream } from './anthropic-upstream.js';

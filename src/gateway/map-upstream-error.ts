@@ -1,5 +1,7 @@
 import { GatewayError } from './gateway-error.js';
-import { parseRetryAfter } from './parse-retry-after.js';
+import { FALLBACK_RULE, matchErrorRule } from '../wire/error-rules.js';
+import { asText, isRecord } from '../wire/guards.js';
+import { parseRetryAfterMs, toRetryAfterSeconds } from '../wire/retry-after.js';
 
 /** What is known about an upstream failure. */
 export interface UpstreamErrorSource {
@@ -13,22 +15,41 @@ export interface UpstreamErrorSource {
   secrets?: readonly string[];
 }
 
-/** Default waits (seconds) when a retryable upstream error names none. */
-const DEFAULT_RATE_LIMIT_WAIT = 2;
-const DEFAULT_OVERLOADED_WAIT = 2;
-const DEFAULT_CONCURRENCY_WAIT = 1;
-
-const CONTEXT_MESSAGE = /context (length|window)|maximum context|too many tokens|prompt is too long|input is too long|reduce the length/i;
+/** Gateway-written messages per code; upstream text is appended only where `detail` says so. */
+const MESSAGES: Record<string, { text: (status: number | undefined, wait: number | undefined) => string; detail?: boolean }> = {
+  backend_busy: { text: () => 'The AI provider is busy right now (shared capacity). Retry in a few seconds.' },
+  upstream_overloaded: { text: () => 'The AI provider is overloaded right now. Retry shortly.' },
+  concurrency_exceeded: { text: () => 'Too many requests are running at the AI provider at once. Retry in a moment.' },
+  budget_exceeded: { text: () => 'The spending budget for this client is used up for today.' },
+  insufficient_quota: {
+    text: () => 'The AI provider account behind this service has run out of credit or quota. Contact the site operator.',
+  },
+  rate_limit_exceeded: { text: (_status, wait) => `The AI provider's rate limit was reached. Retry in ${wait ?? 1} s.` },
+  context_length_exceeded: {
+    text: () => "The conversation is too long for the model's context window. Shorten it or start a new chat.",
+    detail: true,
+  },
+  content_filter: { text: () => "The request was blocked by the AI provider's content filter." },
+  // Providers echo parts of the key in 401 messages, which is why auth errors never carry upstream text.
+  invalid_api_key: {
+    text: () =>
+      "The AI provider rejected this server's API key. This is a server configuration problem, " +
+      'not your credentials: the operator must check LLM_API_KEY.',
+  },
+  permission_denied: { text: () => "The AI provider refused this server's request (no access to this model or feature)." },
+  payload_too_large: { text: () => 'The request is too large for the AI provider.' },
+  upstream_timeout: { text: () => 'The AI provider did not answer in time.' },
+  invalid_request: { text: (status) => `The AI provider rejected the request (HTTP ${status ?? 400}).`, detail: true },
+};
 
 /**
  * Translates an upstream error (HTTP status and/or body, in OpenAI, Anthropic, OpenRouter,
- * vLLM, Ollama or LiteLLM shape) into the gateway's own envelope (DESIGN.md §4), first match
- * wins in the same order as the client's classification (§5), so that for example a 429
- * `insufficient_quota` becomes a non-retryable 402 rather than a rate limit.
+ * vLLM, Ollama or LiteLLM shape) into the gateway's own envelope (DESIGN.md §4) by the shared
+ * rule table of DESIGN.md §5 (`src/wire/error-rules.ts`), first match wins, so that for
+ * example a 429 `insufficient_quota` becomes a non-retryable 402 rather than a rate limit.
  *
  * Messages are written by the gateway. Upstream text is only appended for request problems
- * the user can act on (context length, invalid fields), after redacting secrets: providers
- * echo parts of the key in 401 messages, which is why auth errors never carry upstream text.
+ * the user can act on (context length, invalid fields), after redacting secrets.
  *
  * @param source - Status, parsed body, headers and secrets to redact.
  * @returns The error to answer with.
@@ -37,151 +58,46 @@ export function mapUpstreamError(source: UpstreamErrorSource): GatewayError {
   const { status } = source;
   const headers = source.headers ?? new Headers();
   const detail = readErrorDetail(source.body);
-  const type = detail.type?.toLowerCase();
-  const code = detail.code?.toLowerCase();
   const upstreamRequestId = headers.get('x-request-id') ?? headers.get('request-id') ?? detail.requestId ?? undefined;
-  const retryAfter = parseRetryAfter(headers, detail.retryAfter);
+  const waitMs = parseRetryAfterMs(headers, detail.retryAfter);
   const upstreamText = sanitize(detail.message, source.secrets ?? []);
-  const withDetail = (text: string): string => (upstreamText ? `${text} Provider said: ${upstreamText}` : text);
-  const base = { upstreamRequestId };
-
-  if (code === 'insufficient_quota' || type === 'insufficient_quota' || type === 'billing_error' || status === 402) {
-    return new GatewayError({
-      ...base,
-      status: 402,
-      type: 'insufficient_quota',
-      code: 'insufficient_quota',
-      message: 'The AI provider account behind this service has run out of credit or quota. Contact the site operator.',
-    });
-  }
-  if (code === 'backend_busy') {
-    return new GatewayError({
-      ...base,
-      status: 429,
-      type: 'rate_limit_error',
-      code: 'backend_busy',
-      message: 'The AI provider is busy right now (shared capacity). Retry in a few seconds.',
-      retryAfterSeconds: retryAfter ?? DEFAULT_RATE_LIMIT_WAIT,
-    });
-  }
-  if (code === 'concurrency_exceeded') {
-    return new GatewayError({
-      ...base,
-      status: 429,
-      type: 'rate_limit_error',
-      code: 'concurrency_exceeded',
-      message: 'Too many requests are running at the AI provider at once. Retry in a moment.',
-      retryAfterSeconds: retryAfter ?? DEFAULT_CONCURRENCY_WAIT,
-    });
-  }
-  if (status === 529 || status === 503 || type === 'overloaded_error' || code === 'overloaded' || code === 'upstream_overloaded') {
-    return new GatewayError({
-      ...base,
-      status: 503,
-      type: 'overloaded_error',
-      code: 'upstream_overloaded',
-      message: 'The AI provider is overloaded right now. Retry shortly.',
-      retryAfterSeconds: retryAfter ?? DEFAULT_OVERLOADED_WAIT,
-    });
-  }
-  if (status === 429 || type === 'rate_limit_error' || code === 'rate_limit_exceeded' || code === '429') {
-    const wait = retryAfter ?? DEFAULT_RATE_LIMIT_WAIT;
-    return new GatewayError({
-      ...base,
-      status: 429,
-      type: 'rate_limit_error',
-      code: 'rate_limit_exceeded',
-      message: `The AI provider's rate limit was reached. Retry in ${wait} s.`,
-      retryAfterSeconds: wait,
-    });
-  }
-  if (status === 401 || type === 'authentication_error' || code === 'invalid_api_key') {
-    return new GatewayError({
-      ...base,
-      status: 401,
-      type: 'authentication_error',
-      code: 'invalid_api_key',
-      message:
-        "The AI provider rejected this server's API key. This is a server configuration problem, " +
-        'not your credentials: the operator must check LLM_API_KEY.',
-    });
-  }
-  if (status === 403 || type === 'permission_error' || code === 'permission_denied') {
-    return new GatewayError({
-      ...base,
-      status: 403,
-      type: 'permission_error',
-      code: 'permission_denied',
-      message: "The AI provider refused this server's request (no access to this model or feature).",
-    });
-  }
-  if (code === 'context_length_exceeded' || CONTEXT_MESSAGE.test(detail.message ?? '')) {
-    return new GatewayError({
-      ...base,
-      status: 400,
-      type: 'invalid_request_error',
-      code: 'context_length_exceeded',
-      param: 'messages',
-      message: withDetail("The conversation is too long for the model's context window. Shorten it or start a new chat."),
-    });
-  }
-  if (code === 'content_filter' || code === 'content_policy_violation') {
-    return new GatewayError({
-      ...base,
-      status: 400,
-      type: 'invalid_request_error',
-      code: 'content_filter',
-      message: "The request was blocked by the AI provider's content filter.",
-    });
-  }
-  if (status === 413 || type === 'request_too_large') {
-    return new GatewayError({
-      ...base,
-      status: 413,
-      type: 'invalid_request_error',
-      code: 'payload_too_large',
-      message: 'The request is too large for the AI provider.',
-    });
-  }
-  if (status === 408 || status === 504 || type === 'timeout_error' || code === 'timeout') {
-    return new GatewayError({
-      ...base,
-      status: 504,
-      type: 'timeout_error',
-      code: 'upstream_timeout',
-      message: 'The AI provider did not answer in time.',
-    });
-  }
-  if (status === 404 || type === 'not_found_error') {
-    // A wrong model or base URL is the operator's configuration, not the user's request.
-    return new GatewayError({
-      ...base,
-      status: 502,
-      type: 'server_error',
-      code: 'upstream_error',
-      message: withDetail('The AI provider does not know this model or endpoint (check LLM_BASE_URL and LLM_MODEL).'),
-    });
-  }
-  if (status !== undefined && status >= 400 && status < 500) {
-    return new GatewayError({
-      ...base,
-      status: 400,
-      type: 'invalid_request_error',
-      code: 'invalid_request',
-      param: detail.param ?? null,
-      message: withDetail(`The AI provider rejected the request (HTTP ${status}).`),
-    });
-  }
-  return new GatewayError({
-    ...base,
-    status: 502,
-    type: 'server_error',
-    code: 'upstream_error',
-    message:
+  const rule = matchErrorRule({ status, type: detail.type, code: detail.code, message: detail.message });
+  const envelope = rule.gateway;
+  const retryAfterSeconds =
+    envelope.defaultWaitSeconds === undefined
+      ? undefined
+      : waitMs !== undefined
+        ? toRetryAfterSeconds(waitMs)
+        : envelope.defaultWaitSeconds;
+  let message: string;
+  if (rule === FALLBACK_RULE) {
+    message =
       status === undefined
         ? 'The AI provider reported an error while generating the answer.'
-        : `The AI provider failed (HTTP ${status}). Retry shortly.`,
+        : `The AI provider failed (HTTP ${status}). Retry shortly.`;
+  } else if (envelope.status === 502) {
+    message = withDetail('The AI provider does not know this model or endpoint (check LLM_BASE_URL and LLM_MODEL).', upstreamText);
+  } else {
+    const entry = MESSAGES[envelope.code];
+    const text = entry
+      ? entry.text(status, retryAfterSeconds)
+      : `The AI provider rejected the request (HTTP ${status ?? envelope.status}).`;
+    message = entry?.detail ? withDetail(text, upstreamText) : text;
+  }
+  return new GatewayError({
+    upstreamRequestId,
+    status: envelope.status,
+    type: envelope.type,
+    code: envelope.code,
+    message,
+    ...(envelope.code === 'context_length_exceeded' ? { param: 'messages' } : {}),
+    ...(envelope.code === 'invalid_request' ? { param: detail.param ?? null } : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
   });
+}
+
+function withDetail(text: string, upstreamText: string): string {
+  return upstreamText ? `${text} Provider said: ${upstreamText}` : text;
 }
 
 interface ErrorDetail {
@@ -212,13 +128,6 @@ function readErrorDetail(body: unknown): ErrorDetail {
   };
 }
 
-function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  // OpenRouter, vLLM and Azure send numeric codes (`"code": 429`).
-  if (typeof value === 'number') return String(value);
-  return undefined;
-}
-
 /**
  * Makes upstream text safe to show: removes anything that looks like a credential, HTML
  * markup, and long tails.
@@ -236,8 +145,4 @@ function sanitize(message: string | undefined, secrets: readonly string[]): stri
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > 400 ? `${text.slice(0, 400)}…` : text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ChatHandler } from './chat-handler.js';
-import { CHAT_PATHS } from './chat-handler.js';
+import { isGatewayPath } from '../wire/routes.js';
 import { createStaticFileHandler } from './static-files.js';
 
 /** Options of {@link createNodeHandler}. */
@@ -28,12 +28,11 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
  */
 export function createNodeHandler(handler: ChatHandler, options: NodeHandlerOptions = {}): NodeRequestListener {
   const serveStatic = options.staticDir ? createStaticFileHandler(options.staticDir) : undefined;
-  const apiPaths = new Set([...CHAT_PATHS, '/healthz']);
 
   return (req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (serveStatic && !apiPaths.has(path) && (await serveStatic(req, res))) return;
+      if (serveStatic && !isGatewayPath(path) && (await serveStatic(req, res))) return;
       await respond(handler, req, res);
     })().catch(() => {
       if (!res.headersSent) {

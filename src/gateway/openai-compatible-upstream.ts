@@ -6,6 +6,7 @@ import { readSse } from './read-sse.js';
 import { endedEarly } from './upstream.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
 import type { ChatCompletionChunk, ChunkChoice, GatewayMessage } from './wire-types.js';
+import { isRecord } from '../wire/guards.js';
 
 /**
  * How `continue: true` is sent upstream.
@@ -304,8 +305,4 @@ function unexpectedResponse(what: string, upstreamRequestId: string | undefined)
     message: `The AI provider answered with ${what} instead of a stream.`,
     upstreamRequestId,
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import { GatewayError, invalidRequest } from './gateway-error.js';
 import type { UpstreamRequest } from './upstream.js';
 import type { GatewayMessage, GatewayRole, GatewayToolCall } from './wire-types.js';
+import { isRecord } from '../wire/guards.js';
 
 /** Limits a request body is checked against. */
 export interface ChatRequestLimits {
@@ -222,8 +223,4 @@ function validateToolCalls(raw: unknown, at: string): GatewayToolCall[] {
 
 function truncate(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

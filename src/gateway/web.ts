@@ -3,7 +3,8 @@
  * so it bundles for Cloudflare Workers and other runtimes without Node built-ins. Deno, Bun
  * and Node can use the full `index.ts`.
  */
-export { createChatHandler, CHAT_PATHS, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
+export { createChatHandler, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
+export { CHAT_PATHS, HEALTH_PATH } from '../wire/routes.js';
 export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler.js';
 export type { Upstream, UpstreamContext, UpstreamErrorPayload, UpstreamEvent, UpstreamRequest, UpstreamResult } from './upstream.js';
 export { createMockUpstream } from './mock-upstream.js';

@@ -1,6 +1,7 @@
 import type { ChatEvent, ChatToolCall, WireError } from '../core/types.js';
 import { MalformedChunkError } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
+import { isRecord } from '../wire/guards.js';
 
 interface PendingToolCall {
   id: string;
@@ -163,8 +164,4 @@ export function wireErrorFrom(body: unknown): WireError {
     wire.retryAfterMs = Math.round(retryAfter * 1000);
   }
   return wire;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,8 +2,9 @@ import { createParser } from 'eventsource-parser';
 import type { ChatEvent, ChatRequest, WireError } from '../core/types.js';
 import { MalformedChunkError } from './protocol-adapter.js';
 import type { ProtocolAdapter } from './protocol-adapter.js';
-import { isRecord, wireErrorFrom } from './openai-adapter.js';
-import { parseRetryAfter } from './retry-after.js';
+import { wireErrorFrom } from './openai-adapter.js';
+import { isRecord } from '../wire/guards.js';
+import { parseRetryAfterMs } from '../wire/retry-after.js';
 
 /** What the transport learned from the response head. */
 export interface ResponseInfo {
@@ -73,7 +74,7 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
     if (signal.aborted) throw signal.reason;
     const error = withHeaderRequestId({ ...envelope, status: response.status, cause: response.ok ? 'not_sse' : 'http' }, headerRequestId);
     const bodyRetryAfter = envelope.retryAfterMs === undefined ? undefined : envelope.retryAfterMs / 1000;
-    const retryAfterMs = parseRetryAfter(response.headers, bodyRetryAfter, now());
+    const retryAfterMs = parseRetryAfterMs(response.headers, bodyRetryAfter, now());
     if (retryAfterMs !== undefined) error.retryAfterMs = retryAfterMs;
     yield { type: 'error', error };
     return;

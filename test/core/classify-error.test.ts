@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { classifyError } from '../../src/core/classify-error.js';
 import { createRetryPolicy } from '../../src/core/retry-policy.js';
 import type { ChatErrorKind, WireError } from '../../src/core/types.js';
-import { parseRetryAfter } from '../../src/transport/retry-after.js';
+import { parseRetryAfterMs as parseRetryAfter } from '../../src/wire/retry-after.js';
 
 /** Every case of DESIGN.md §5 and issue 3, with the kind and retryability it must map to. */
 const table: Array<[string, WireError, ChatErrorKind, boolean]> = [

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, it } from 'node:test';
-import { createChatHandler, createMockUpstream, pickMockAnswer } from '../../src/gateway/index.js';
+import { createChatHandler, createMockUpstream } from '../../src/gateway/index.js';
+import { pickMockAnswer } from '../../src/gateway/mock-answers.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from '../../src/gateway/index.js';
 import {
   FAST_MOCK,

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import {
-  MOCK_ANSWERS,
-  MOCK_SCENARIOS,
-  MOCK_SCENARIO_DESCRIPTIONS,
-  createMockUpstream,
-  pickMockAnswer,
-  splitTokens,
-} from '../../src/gateway/index.js';
+import { MOCK_SCENARIOS, MOCK_SCENARIO_DESCRIPTIONS, createMockUpstream } from '../../src/gateway/index.js';
+import { MOCK_ANSWERS, pickMockAnswer, splitTokens } from '../../src/gateway/mock-answers.js';
 import type { MockScenario } from '../../src/gateway/index.js';
 import {
   FAST_MOCK,

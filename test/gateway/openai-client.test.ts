@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { pickMockAnswer } from '../../src/gateway/index.js';
+import { pickMockAnswer } from '../../src/gateway/mock-answers.js';
 import { startTestGateway } from './helpers.js';
 import type { TestGateway } from './helpers.js';
 
