@@ -5,6 +5,7 @@ import type { StreamSummary } from './chat-stream.js';
 import { resolveClientId } from './client-id.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import { createCorsPolicy } from './cors-policy.js';
+import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { GatewayError, invalidRequest } from './gateway-error.js';
 import { createIdempotencyRegistry } from './idempotency-registry.js';
 import { writeJsonLog } from './log-entry.js';
@@ -148,22 +149,22 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
   const defaultModel = options.defaultModel ?? upstream.defaultModel;
   const allowedModels = options.allowedModels ?? (upstream.provider === 'mock' ? ['*'] : defaultModel ? [defaultModel] : []);
   const limits = {
-    maxMessages: options.maxMessages ?? 500,
-    maxMessageChars: options.maxMessageChars ?? 200_000,
-    maxTokens: options.maxTokens ?? 4096,
+    maxMessages: options.maxMessages ?? D.maxMessages,
+    maxMessageChars: options.maxMessageChars ?? D.maxMessageChars,
+    maxTokens: options.maxTokens ?? D.maxTokens,
     defaultModel,
     allowedModels,
     passthroughFields: options.passthroughFields ?? DEFAULT_PASSTHROUGH_FIELDS,
   };
-  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
-  const keepAliveMs = options.keepAliveMs ?? 15_000;
-  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 120_000;
-  const idleTimeoutMs = options.upstreamIdleTimeoutMs ?? 300_000;
+  const maxBodyBytes = options.maxBodyBytes ?? D.maxBodyBytes;
+  const keepAliveMs = options.keepAliveMs ?? D.keepAliveMs;
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? D.upstreamTimeoutMs;
+  const idleTimeoutMs = options.upstreamIdleTimeoutMs ?? D.upstreamIdleTimeoutMs;
   const onLog = options.onLog ?? writeJsonLog;
   const salt = options.clientIdSalt ?? crypto.randomUUID();
   const cors = createCorsPolicy(options.allowedOrigins ?? []);
-  const rateLimiter = createRateLimiter({ limit: options.rateLimit ?? 60, now: options.now });
-  const concurrency = createConcurrencyLimiter(options.maxConcurrent ?? 4);
+  const rateLimiter = createRateLimiter({ limit: options.rateLimit ?? D.rateLimit, now: options.now });
+  const concurrency = createConcurrencyLimiter(options.maxConcurrent ?? D.maxConcurrent);
   const idempotency = createIdempotencyRegistry();
 
   return async function handleRequest(request: Request, info?: ChatRequestInfo): Promise<Response> {

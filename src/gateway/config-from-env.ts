@@ -5,6 +5,7 @@ import { createMockUpstream } from './mock-upstream.js';
 import { createOpenAICompatibleUpstream } from './openai-compatible-upstream.js';
 import type { ContinueMode } from './openai-compatible-upstream.js';
 import type { Upstream } from './upstream.js';
+import { GATEWAY_DEFAULTS as D } from './defaults.js';
 
 /** The providers the CLI can configure. */
 export type ProviderName = 'mock' | 'openai-compatible' | 'anthropic';
@@ -61,21 +62,25 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'Comma-separated exact origins allowed to call from a browser; * allows any',
     defaultValue: 'same-origin only',
   },
-  { name: 'HOST', description: 'Interface to listen on', defaultValue: '127.0.0.1' },
-  { name: 'PORT', description: 'Port to listen on (0 picks a free one)', defaultValue: '8787' },
-  { name: 'LLM_MAX_BODY_BYTES', description: 'Largest request body', defaultValue: '1048576' },
-  { name: 'LLM_MAX_TOKENS', description: 'Cap for max_tokens (requests above are clamped)', defaultValue: '4096' },
-  { name: 'LLM_RATE_LIMIT', description: 'Requests per minute per client; 0 disables', defaultValue: '60' },
-  { name: 'LLM_MAX_CONCURRENT', description: 'Concurrent streams per client; 0 disables', defaultValue: '4' },
+  { name: 'HOST', description: 'Interface to listen on', defaultValue: D.host },
+  { name: 'PORT', description: 'Port to listen on (0 picks a free one)', defaultValue: String(D.port) },
+  { name: 'LLM_MAX_BODY_BYTES', description: 'Largest request body', defaultValue: String(D.maxBodyBytes) },
+  { name: 'LLM_MAX_TOKENS', description: 'Cap for max_tokens (requests above are clamped)', defaultValue: String(D.maxTokens) },
+  { name: 'LLM_RATE_LIMIT', description: 'Requests per minute per client; 0 disables', defaultValue: String(D.rateLimit) },
+  { name: 'LLM_MAX_CONCURRENT', description: 'Concurrent streams per client; 0 disables', defaultValue: String(D.maxConcurrent) },
   { name: 'LLM_STATIC_DIR', description: 'Directory served at / (optional)' },
-  { name: 'LLM_MOCK_TPS', description: 'Mock streaming speed in tokens per second; 0 = as fast as possible', defaultValue: '50' },
+  {
+    name: 'LLM_MOCK_TPS',
+    description: 'Mock streaming speed in tokens per second; 0 = as fast as possible',
+    defaultValue: String(D.mockTokensPerSecond),
+  },
   {
     name: 'LLM_TRUST_PROXY',
     description: 'Use X-Forwarded-For for client identity: true (one proxy) or a number of proxy hops',
     defaultValue: 'false',
   },
   { name: 'LLM_LOG_CONTENT', description: 'Log message text (true/false)', defaultValue: 'false' },
-  { name: 'LLM_KEEPALIVE_MS', description: 'Silence before a ": ping" keep-alive comment', defaultValue: '15000' },
+  { name: 'LLM_KEEPALIVE_MS', description: 'Silence before a ": ping" keep-alive comment', defaultValue: String(D.keepAliveMs) },
   {
     name: 'LLM_CONTINUE_MODE',
     description: 'openai-compatible Continue strategy: instruction | prefill | vllm',
@@ -167,16 +172,16 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
     }
   }
 
-  const host = get('HOST') ?? '127.0.0.1';
-  const port = integer('PORT', 8787, 0, 65_535);
-  const maxBodyBytes = integer('LLM_MAX_BODY_BYTES', 1_048_576, 1);
-  const maxTokens = integer('LLM_MAX_TOKENS', 4096, 1);
-  const rateLimit = integer('LLM_RATE_LIMIT', 60, 0);
-  const maxConcurrent = integer('LLM_MAX_CONCURRENT', 4, 0);
-  const keepAliveMs = integer('LLM_KEEPALIVE_MS', 15_000, 100);
+  const host = get('HOST') ?? D.host;
+  const port = integer('PORT', D.port, 0, 65_535);
+  const maxBodyBytes = integer('LLM_MAX_BODY_BYTES', D.maxBodyBytes, 1);
+  const maxTokens = integer('LLM_MAX_TOKENS', D.maxTokens, 1);
+  const rateLimit = integer('LLM_RATE_LIMIT', D.rateLimit, 0);
+  const maxConcurrent = integer('LLM_MAX_CONCURRENT', D.maxConcurrent, 0);
+  const keepAliveMs = integer('LLM_KEEPALIVE_MS', D.keepAliveMs, 100);
 
   const tpsRaw = get('LLM_MOCK_TPS');
-  let tokensPerSecond = 50;
+  let tokensPerSecond: number = D.mockTokensPerSecond;
   if (tpsRaw !== undefined) {
     const value = Number(tpsRaw);
     if (!Number.isFinite(value) || value < 0) problems.push(`LLM_MOCK_TPS must be a number of at least 0 (got "${tpsRaw.slice(0, 40)}").`);

@@ -1,3 +1,4 @@
+import { GATEWAY_DEFAULTS } from './defaults.js';
 import { createChunkFactory } from './chunk-factory.js';
 import type { ChunkFactory } from './chunk-factory.js';
 import { estimateTokens } from './estimate-tokens.js';
@@ -213,7 +214,7 @@ const MAX_FLAKY_KEYS = 10_000;
  */
 export function createMockUpstream(options: MockUpstreamOptions = {}): Upstream {
   const defaultModel = options.model ?? 'mock-1';
-  const tokensPerSecond = options.tokensPerSecond ?? 50;
+  const tokensPerSecond = options.tokensPerSecond ?? GATEWAY_DEFAULTS.mockTokensPerSecond;
   const tokenIntervalMs = tokensPerSecond > 0 && Number.isFinite(tokensPerSecond) ? 1000 / tokensPerSecond : 0;
   const firstTokenDelayMs = options.firstTokenDelayMs ?? 300;
   const slowFirstTokenDelayMs = options.slowFirstTokenDelayMs ?? 20_000;

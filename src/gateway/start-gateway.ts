@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createChatHandler } from './chat-handler.js';
 import type { ChatHandler, ChatHandlerOptions } from './chat-handler.js';
 import { createNodeHandler } from './node-handler.js';
+import { GATEWAY_DEFAULTS } from './defaults.js';
 
 /** Options of {@link startGateway}: the handler's options plus where to listen. */
 export interface StartGatewayOptions extends ChatHandlerOptions {
@@ -55,10 +56,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     { noDelay: true, keepAlive: true },
     createNodeHandler(handler, options.staticDir ? { staticDir: options.staticDir } : {}),
   );
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? GATEWAY_DEFAULTS.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8787, host, () => {
+    server.listen(options.port ?? GATEWAY_DEFAULTS.port, host, () => {
       server.off('error', reject);
       resolve();
     });

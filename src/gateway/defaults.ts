@@ -1,0 +1,24 @@
+/**
+ * The gateway's defaults, in one place: `createChatHandler`, `startGateway`,
+ * `configFromEnv` and `--help` all read them from here, so the documented default is the one
+ * that applies (DESIGN.md §4).
+ */
+export const GATEWAY_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8787,
+  maxBodyBytes: 1_048_576,
+  /** Cap for `max_tokens`; requests above it are clamped, absent ones get it. */
+  maxTokens: 4096,
+  maxMessages: 500,
+  maxMessageChars: 200_000,
+  /** Requests per minute per client. */
+  rateLimit: 60,
+  /** Concurrent generations per client. */
+  maxConcurrent: 4,
+  keepAliveMs: 15_000,
+  /** Queueing backends hold requests up to ~45 s before answering. */
+  upstreamTimeoutMs: 120_000,
+  /** Longer than the element's own stall timeout, so the client decides first. */
+  upstreamIdleTimeoutMs: 300_000,
+  mockTokensPerSecond: 50,
+} as const;
