@@ -63,6 +63,7 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**', 'src/transport/**', 'src/markdown/**'],
+    ignores: ['src/core/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -70,6 +71,26 @@ export default tseslint.config(
           patterns: [
             { group: ['lit', 'lit/*', '@lit/*'], message: 'core, transport and markdown are framework-free (DESIGN.md §2).' },
             { group: ['**/element/**', '**/gateway/**'], message: 'Lower layers never import the element or the gateway.' },
+            { group: ['node:*'], message: 'Browser code never imports node:*.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Core declares the transport it needs; transport implements it (DESIGN.md §2, turn 2).
+    files: ['src/core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['lit', 'lit/*', '@lit/*'], message: 'core is framework-free (DESIGN.md §2).' },
+            {
+              group: ['**/element/**', '**/gateway/**', '**/markdown/**'],
+              message: 'core never imports the element, the renderer or the gateway.',
+            },
+            { group: ['**/transport/**'], message: 'core declares ChatTransport; transport implements it. core never imports transport.' },
             { group: ['node:*'], message: 'Browser code never imports node:*.' },
           ],
         },

@@ -1,26 +1,27 @@
-import { streamChat } from '../transport/stream-chat.js';
-import { createOpenAIAdapter } from '../transport/openai-adapter.js';
-import type { ProtocolAdapter } from '../transport/protocol-adapter.js';
-import { classifyError, defaultErrorMessages } from './classify-error.js';
+import type { ChatRequestInput, ChatTransport, WireMessage } from './chat-transport.js';
+import { classifyError } from './classify-error.js';
 import { sleep, systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { createId } from './create-id.js';
-import { statusForFinishReason } from './finish-reason.js';
+import { historyFor } from './history.js';
+import { ERROR_STATUSES, canContinue, canRetry, lastAssistant } from './message-actions.js';
 import { createOverlapTrimmer } from './overlap-trimmer.js';
-import { buildRequestBody, historyFor } from './request-body.js';
-import type { WireMessage } from './request-body.js';
 import { createRetryPolicy } from './retry-policy.js';
-import type { ChatError, ChatMessage, ChatMessageStatus, ChatRequest, ChatTerminalStatus, ChatToolCall } from './types.js';
+import { recordRate, resetAnswer, restoreMessage, settleTurn } from './turn-outcome.js';
+import type { AttemptOutcome } from './turn-outcome.js';
+import type { ChatError, ChatEvent, ChatMessage, ChatRequest, ChatToolCall } from './types.js';
 import { Watchdog } from './watchdog.js';
 import type { WatchdogReason } from './watchdog.js';
 
 /** The session-level state the element reflects as its `status` attribute. */
-export type ChatSessionStatus = 'idle' | 'connecting' | 'streaming' | 'retrying' | 'error';
+export type ChatSessionStatus = 'idle' | 'connecting' | 'streaming' | 'retrying' | 'reconnecting' | 'error';
 
 /** Settings read at the start of every request, so the element can change them at any time. */
 export interface ChatSessionConfig {
   /** Backend URL (required to send). */
   endpoint: string;
+  /** Encodes requests and streams responses; required to send. */
+  transport: ChatTransport | undefined;
   model?: string | undefined;
   system?: string | undefined;
   maxTokens?: number | undefined;
@@ -29,9 +30,6 @@ export interface ChatSessionConfig {
   headers?: Record<string, string> | undefined;
   /** Extra request-body fields. */
   body?: Record<string, unknown> | undefined;
-  fetch?: typeof fetch | undefined;
-  /** @defaultValue the OpenAI adapter */
-  adapter: ProtocolAdapter;
   /** @defaultValue 2 */
   maxRetries: number;
   /** @defaultValue 45000 */
@@ -41,6 +39,14 @@ export interface ChatSessionConfig {
   /** After this long without a first token the UI says "Still waiting…". @defaultValue 15000 */
   waitingHintMs: number;
 }
+
+/** The defaults of {@link ChatSessionConfig}, which the element's attributes document too. */
+export const SESSION_DEFAULTS = {
+  maxRetries: 2,
+  idleTimeoutMs: 45_000,
+  stallTimeoutMs: 120_000,
+  waitingHintMs: 15_000,
+} as const;
 
 export interface ChatSessionCallbacks {
   /** Something visible changed: the transcript, the status, the countdown or the hint. */
@@ -61,8 +67,6 @@ export interface ChatSessionOptions extends Partial<ChatSessionConfig>, ChatSess
   /** Randomness for retry jitter. @defaultValue Math.random */
   random?: () => number;
 }
-
-type AttemptOutcome = { kind: 'finished'; reason: string | undefined } | { kind: 'failed'; error: ChatError } | { kind: 'stopped' };
 
 /** One logical request: a send, a Retry or a Continue, with its automatic retries. */
 interface Turn {
@@ -86,15 +90,11 @@ interface AttemptState {
 
 const STOPPED = 'llm-chat:stopped';
 
-/** Statuses after which the element reads `error` rather than `idle`. */
-const ERROR_STATUSES: ReadonlySet<ChatMessageStatus> = new Set(['error', 'interrupted']);
-const CONTINUABLE: ReadonlySet<ChatMessageStatus> = new Set(['truncated', 'stopped', 'interrupted']);
-
 /**
  * One conversation: owns the transcript and at most one request at a time. It builds the
- * request, streams it through the transport, applies events to the assistant message,
- * classifies failures, retries what may be retried before the first token, and records
- * metrics. Framework-free; the element talks to it through `ChatController`.
+ * request, streams it through the {@link ChatTransport}, applies events to the assistant
+ * message, classifies failures, retries what may be retried before the first token, and
+ * records metrics. Framework-free; the element talks to it through `ChatController`.
  */
 export class ChatSession {
   readonly config: ChatSessionConfig;
@@ -114,18 +114,17 @@ export class ChatSession {
     this.callbacks = options;
     this.config = {
       endpoint: options.endpoint ?? '',
+      transport: options.transport,
       model: options.model,
       system: options.system,
       maxTokens: options.maxTokens,
       temperature: options.temperature,
       headers: options.headers,
       body: options.body,
-      fetch: options.fetch,
-      adapter: options.adapter ?? createOpenAIAdapter(),
-      maxRetries: options.maxRetries ?? 2,
-      idleTimeoutMs: options.idleTimeoutMs ?? 45_000,
-      stallTimeoutMs: options.stallTimeoutMs ?? 120_000,
-      waitingHintMs: options.waitingHintMs ?? 15_000,
+      maxRetries: options.maxRetries ?? SESSION_DEFAULTS.maxRetries,
+      idleTimeoutMs: options.idleTimeoutMs ?? SESSION_DEFAULTS.idleTimeoutMs,
+      stallTimeoutMs: options.stallTimeoutMs ?? SESSION_DEFAULTS.stallTimeoutMs,
+      waitingHintMs: options.waitingHintMs ?? SESSION_DEFAULTS.waitingHintMs,
     };
   }
 
@@ -162,6 +161,16 @@ export class ChatSession {
     return this.clock.now();
   }
 
+  /** Whether Retry applies to this message now (see `message-actions.ts`). */
+  canRetry(message: ChatMessage): boolean {
+    return !this.busy && canRetry(this.transcript, message);
+  }
+
+  /** Whether Continue applies to this message now. */
+  canContinue(message: ChatMessage): boolean {
+    return !this.busy && canContinue(this.transcript, message);
+  }
+
   /**
    * Replaces the transcript (stopping a turn in flight). A message that was still pending or
    * streaming, as after a reload mid-stream, comes back as `interrupted` with its text kept,
@@ -171,7 +180,7 @@ export class ChatSession {
     if (this.busy) this.stop();
     // Another tab's live answer is shown as it is (that tab is still streaming it); only a
     // transcript coming back from storage after a reload needs its dead streams restored.
-    this.transcript = messages.map((message) => (options.restore === false ? structuredClone(message) : restore(message)));
+    this.transcript = messages.map((message) => (options.restore === false ? structuredClone(message) : restoreMessage(message)));
     this.currentStatus = 'idle';
     this.changed();
   }
@@ -181,6 +190,7 @@ export class ChatSession {
    *
    * @returns `false` at once when a turn is already in flight, the text is empty or the send
    *   was cancelled; otherwise `true` when the turn has ended, whatever its outcome.
+   * @throws When no transport is configured (a configuration error, reported before anything is sent).
    */
   async send(text: string): Promise<boolean> {
     if (this.busy || text.trim() === '') return false;
@@ -207,21 +217,19 @@ export class ChatSession {
   }
 
   /**
-   * Regenerates an assistant answer from the same history, replacing its content. Only the
-   * last assistant message can be regenerated (a later one would depend on it).
+   * Regenerates the last assistant answer from the same history, replacing its content. A
+   * later answer would depend on an earlier one, so only the last can be regenerated; one
+   * that failed with a non-retryable error cannot (sending it again would fail again).
    *
    * @returns `false` at once when busy or when there is nothing to retry.
    */
   async retry(messageId?: string): Promise<boolean> {
-    const target = this.lastAssistant(messageId);
-    if (this.busy || !target) return false;
+    const target = lastAssistant(this.transcript);
+    if (!target || (messageId !== undefined && target.id !== messageId) || !this.canRetry(target)) return false;
     const index = this.transcript.indexOf(target);
-    const before = this.transcript.slice(0, index);
-    const history = historyFor(before);
-    // The target's own user message is left out by historyFor when the pair had failed.
-    const ownUser = before.at(-1);
-    if (target.status === 'error' && ownUser?.role === 'user') history.push({ role: 'user', content: ownUser.content });
-    const request = this.buildRequest(history, false);
+    // Exactly the history of the first attempt: the user's question once, nothing of the
+    // failed answer (it is the target, so it is not part of what comes before it).
+    const request = this.buildRequest(historyFor(this.transcript.slice(0, index)), false);
     if (target.content !== '' || target.status !== 'error') target.regenerations = (target.regenerations ?? 0) + 1;
     resetAnswer(target);
     await this.runTurn(target, request, undefined);
@@ -236,11 +244,11 @@ export class ChatSession {
    * @returns `false` at once when busy or when the message cannot be continued.
    */
   async continue(messageId?: string): Promise<boolean> {
-    const target = this.lastAssistant(messageId);
-    if (this.busy || !target || !CONTINUABLE.has(target.status) || target.content === '') return false;
+    const target = lastAssistant(this.transcript);
+    if (!target || (messageId !== undefined && target.id !== messageId) || !this.canContinue(target)) return false;
     const index = this.transcript.indexOf(target);
-    const history = [...historyFor(this.transcript.slice(0, index)), { role: 'assistant', content: target.content } as WireMessage];
-    const request = this.buildRequest(history, true);
+    const partial: WireMessage = { role: 'assistant', content: target.content };
+    const request = this.buildRequest([...historyFor(this.transcript.slice(0, index)), partial], true);
     delete target.error;
     delete target.finishReason;
     target.metrics = { attempts: 0 };
@@ -261,30 +269,28 @@ export class ChatSession {
     this.changed();
   }
 
-  private lastAssistant(messageId: string | undefined): ChatMessage | undefined {
-    const last = [...this.transcript].reverse().find((m) => m.role === 'assistant');
-    if (!last || (messageId !== undefined && last.id !== messageId)) return undefined;
-    return last;
+  private get transport(): ChatTransport {
+    const { transport } = this.config;
+    if (!transport) throw new Error('llm-chat: no transport is configured for this chat session.');
+    return transport;
   }
 
-  private buildRequest(history: WireMessage[], continuation: boolean): ChatRequest {
+  private buildRequest(messages: WireMessage[], continuation: boolean): ChatRequest {
     const { config } = this;
-    return {
+    const input: ChatRequestInput = {
       url: config.endpoint,
-      headers: {
-        ...config.headers,
-        'Content-Type': 'application/json',
-        Accept: 'text/event-stream',
-        // One key per logical request: automatic retries reuse it so the server can tell
-        // a retry from a second question.
-        'Idempotency-Key': createId(),
-      },
-      body: buildRequestBody(
-        history,
-        { model: config.model, system: config.system, maxTokens: config.maxTokens, temperature: config.temperature, extra: config.body },
-        continuation,
-      ),
+      // One key per logical request: automatic retries reuse it so the server can tell a
+      // retry from a second question.
+      headers: { ...config.headers, 'Idempotency-Key': createId() },
+      system: config.system,
+      messages,
+      model: config.model,
+      maxTokens: config.maxTokens,
+      temperature: config.temperature,
+      body: config.body,
+      continuation,
     };
+    return this.transport.createRequest(input);
   }
 
   private async runTurn(message: ChatMessage, request: ChatRequest, continuedFrom: string | undefined): Promise<void> {
@@ -332,7 +338,7 @@ export class ChatSession {
 
   private async runAttempt(turn: Turn, request: ChatRequest, turnSignal: AbortSignal): Promise<AttemptOutcome> {
     const { clock, config } = this;
-    const { message, trimmer } = turn;
+    const { message } = turn;
     const metrics = message.metrics ?? { attempts: 1 };
     const attempt = new AbortController();
     const abortAttempt = () => attempt.abort(turnSignal.reason);
@@ -363,10 +369,8 @@ export class ChatSession {
     watchdog.start();
 
     try {
-      const events = streamChat(request, {
-        adapter: config.adapter,
+      const events = this.transport.stream(request, {
         signal: attempt.signal,
-        ...(config.fetch ? { fetch: config.fetch } : {}),
         onResponse: () => {
           metrics.ttfbMs = Math.round(clock.now() - attemptStart);
           watchdog.headersReceived();
@@ -377,56 +381,7 @@ export class ChatSession {
       for await (const event of events) {
         // Nothing is appended once the user pressed Stop.
         if (turnSignal.aborted) break;
-        switch (event.type) {
-          case 'meta':
-            if (event.requestId && !metrics.requestId) metrics.requestId = event.requestId;
-            if (event.model) metrics.model = event.model;
-            break;
-          case 'delta': {
-            state.gotOutput = true;
-            watchdog.progress();
-            const text = trimmer ? trimmer.push(event.text) : event.text;
-            if (text !== '') this.appendText(turn, text);
-            break;
-          }
-          case 'refusal':
-            state.gotOutput = true;
-            turn.refused = true;
-            watchdog.progress();
-            this.appendText(turn, event.text);
-            break;
-          case 'reasoning':
-            state.gotOutput = true;
-            watchdog.progress();
-            message.reasoning = (message.reasoning ?? '') + event.text;
-            message.status = 'streaming';
-            this.changed();
-            break;
-          case 'tool-call':
-            state.gotOutput = true;
-            watchdog.progress();
-            message.toolCalls = [...(message.toolCalls ?? []), event.toolCall];
-            message.status = 'streaming';
-            this.callbacks.onToolCall?.({ messageId: message.id, toolCall: { ...event.toolCall } });
-            this.changed();
-            break;
-          case 'usage':
-            watchdog.progress();
-            if (event.promptTokens !== undefined) metrics.promptTokens = event.promptTokens;
-            if (event.completionTokens !== undefined) metrics.completionTokens = event.completionTokens;
-            if (event.cachedTokens !== undefined) metrics.cachedTokens = event.cachedTokens;
-            break;
-          case 'finish':
-            watchdog.progress();
-            state.finishReason = event.reason;
-            message.finishReason = event.reason;
-            break;
-          case 'error':
-            state.error = classifyError(event.error, state.gotOutput ? 'mid_stream' : 'pre_stream');
-            break;
-          case 'done':
-            break;
-        }
+        this.applyEvent(turn, event, state, watchdog);
       }
     } catch (error) {
       if (!turnSignal.aborted && timedOut === undefined && state.error === undefined) {
@@ -443,7 +398,7 @@ export class ChatSession {
     }
 
     if (turnSignal.aborted) return { kind: 'stopped' };
-    // A stream that delivered its finish_reason is complete, whatever happened after it.
+    // A stream that delivered its finish reason is complete, whatever happened after it.
     if (state.finishReason !== undefined) return { kind: 'finished', reason: state.finishReason };
     if (timedOut !== undefined) {
       return { kind: 'failed', error: stalledError(state.gotOutput ? 'mid_stream' : 'pre_stream', timedOut, metrics.requestId) };
@@ -453,6 +408,61 @@ export class ChatSession {
       return { kind: 'failed', error: state.error };
     }
     return { kind: 'finished', reason: undefined };
+  }
+
+  private applyEvent(turn: Turn, event: ChatEvent, state: AttemptState, watchdog: Watchdog): void {
+    const { message, trimmer } = turn;
+    const metrics = (message.metrics ??= { attempts: 1 });
+    switch (event.type) {
+      case 'meta':
+        if (event.requestId && !metrics.requestId) metrics.requestId = event.requestId;
+        if (event.model) metrics.model = event.model;
+        break;
+      case 'delta': {
+        state.gotOutput = true;
+        watchdog.progress();
+        const text = trimmer ? trimmer.push(event.text) : event.text;
+        if (text !== '') this.appendText(turn, text);
+        break;
+      }
+      case 'refusal':
+        state.gotOutput = true;
+        turn.refused = true;
+        watchdog.progress();
+        this.appendText(turn, event.text);
+        break;
+      case 'reasoning':
+        state.gotOutput = true;
+        watchdog.progress();
+        message.reasoning = (message.reasoning ?? '') + event.text;
+        message.status = 'streaming';
+        this.changed();
+        break;
+      case 'tool-call':
+        state.gotOutput = true;
+        watchdog.progress();
+        message.toolCalls = [...(message.toolCalls ?? []), { ...event.toolCall }];
+        message.status = 'streaming';
+        this.callbacks.onToolCall?.({ messageId: message.id, toolCall: { ...event.toolCall } });
+        this.changed();
+        break;
+      case 'usage':
+        watchdog.progress();
+        if (event.promptTokens !== undefined) metrics.promptTokens = event.promptTokens;
+        if (event.completionTokens !== undefined) metrics.completionTokens = event.completionTokens;
+        if (event.cachedTokens !== undefined) metrics.cachedTokens = event.cachedTokens;
+        break;
+      case 'finish':
+        watchdog.progress();
+        state.finishReason = event.reason;
+        message.finishReason = event.reason;
+        break;
+      case 'error':
+        state.error = classifyError(event.error, state.gotOutput ? 'mid_stream' : 'pre_stream');
+        break;
+      case 'done':
+        break;
+    }
   }
 
   private appendText(turn: Turn, text: string): void {
@@ -473,55 +483,23 @@ export class ChatSession {
 
   private finishTurn(turn: Turn, outcome: AttemptOutcome): void {
     const { message } = turn;
-    const end = this.clock.now();
-    let status: ChatTerminalStatus;
-    if (outcome.kind === 'finished') {
-      const refusedOnly = message.finishReason === undefined || message.finishReason === 'stop';
-      status = turn.refused && refusedOnly ? 'filtered' : statusForFinishReason(outcome.reason ?? 'stop');
-      if (status === 'filtered') {
-        message.error = {
-          kind: 'filtered',
-          message: defaultErrorMessages.filtered,
-          retryable: false,
-          phase: 'mid_stream',
-          ...(message.metrics?.requestId ? { requestId: message.metrics.requestId } : {}),
-        };
-      }
-    } else if (outcome.kind === 'stopped') {
-      status = 'stopped';
-    } else {
-      message.error = outcome.error;
-      // A pre-stream content-filter rejection is an answer the model will not give, not an outage.
-      if (outcome.error.kind === 'filtered') status = 'filtered';
-      else status = message.content !== '' || turn.continuedFrom !== undefined ? 'interrupted' : 'error';
-    }
-    message.status = status;
-    this.recordRate(turn, end);
+    const settled = settleTurn(message, outcome, { refused: turn.refused, continued: turn.continuedFrom !== undefined });
+    message.status = settled.status;
+    if (settled.error) message.error = settled.error;
+    recordRate(
+      message,
+      { start: turn.start, firstTokenAt: turn.firstTokenAt, end: this.clock.now() },
+      this.config.model,
+      turn.continuedFrom?.length ?? 0,
+    );
     this.controller = undefined;
     this.activeId = undefined;
-    this.currentStatus = ERROR_STATUSES.has(status) ? 'error' : 'idle';
+    this.currentStatus = ERROR_STATUSES.has(settled.status) ? 'error' : 'idle';
     this.changed();
-    if (message.error && ERROR_STATUSES.has(status)) this.callbacks.onError?.({ message: snapshot(message), error: { ...message.error } });
-    this.callbacks.onFinish?.({ message: snapshot(message) });
-  }
-
-  private recordRate(turn: Turn, end: number): void {
-    const { message } = turn;
-    const metrics = (message.metrics ??= { attempts: 1 });
-    metrics.durationMs = Math.round(end - turn.start);
-    if (!metrics.model && this.config.model) metrics.model = this.config.model;
-    const firstToken = turn.firstTokenAt;
-    if (firstToken === undefined) return;
-    const seconds = (end - firstToken) / 1000;
-    let tokens = metrics.completionTokens;
-    if (tokens === undefined) {
-      // No usage chunk: estimate about four characters per token, and say so.
-      tokens = Math.ceil((message.content.length - (turn.continuedFrom?.length ?? 0)) / 4);
-      metrics.estimated = true;
-    } else {
-      delete metrics.estimated;
+    if (message.error && ERROR_STATUSES.has(settled.status)) {
+      this.callbacks.onError?.({ message: snapshot(message), error: { ...message.error } });
     }
-    if (seconds > 0) metrics.tokensPerSecond = Math.round((tokens / seconds) * 10) / 10;
+    this.callbacks.onFinish?.({ message: snapshot(message) });
   }
 
   private setStatus(status: ChatSessionStatus): void {
@@ -538,38 +516,14 @@ export class ChatSession {
 function stalledError(phase: ChatError['phase'], reason: WatchdogReason, requestId: string | undefined): ChatError {
   return {
     kind: 'stalled',
-    message: reason === 'idle' ? 'The connection went silent.' : defaultErrorMessages.stalled,
+    message: reason === 'idle' ? 'The connection went silent.' : 'The answer stopped arriving.',
     retryable: true,
     phase,
     ...(requestId ? { requestId } : {}),
   };
 }
 
-function resetAnswer(message: ChatMessage): void {
-  message.content = '';
-  message.status = 'pending';
-  message.metrics = { attempts: 0 };
-  delete message.error;
-  delete message.finishReason;
-  delete message.toolCalls;
-  delete message.reasoning;
-}
-
 /** A copy safe to hand to event listeners. */
 export function snapshot(message: ChatMessage): ChatMessage {
   return structuredClone(message);
-}
-
-function restore(message: ChatMessage): ChatMessage {
-  const copy = structuredClone(message);
-  if (copy.status === 'pending' || copy.status === 'streaming') {
-    copy.status = copy.role === 'assistant' && copy.content === '' ? 'error' : 'interrupted';
-    copy.error = {
-      kind: 'network_error',
-      message: 'The answer was cut off when the page was closed.',
-      retryable: true,
-      phase: copy.content === '' ? 'pre_stream' : 'mid_stream',
-    };
-  }
-  return copy;
 }

@@ -43,6 +43,8 @@ export interface ChatToolCall {
   name: string;
   /** The raw JSON arguments string as the model produced it. */
   arguments: string;
+  /** Where the tool loop is with this call (DESIGN.md §3a). */
+  status?: 'running' | 'done' | 'error' | 'cancelled' | 'interrupted';
 }
 
 export interface ChatMetrics {
@@ -74,6 +76,8 @@ export interface ChatMessage {
   /** Raw `finish_reason` from the wire, for diagnostics. */
   finishReason?: string;
   toolCalls?: ChatToolCall[];
+  /** On `tool` messages: the id of the call this result answers. */
+  toolCallId?: string;
   reasoning?: string;
   /** Times Retry replaced this answer. */
   regenerations?: number;

@@ -1,37 +1,137 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { ChatSession } from '../core/chat-session.js';
-import type { ChatSessionCallbacks, ChatSessionOptions } from '../core/chat-session.js';
+import { ChatSession, SESSION_DEFAULTS } from '../core/chat-session.js';
+import type { ChatSessionCallbacks, ChatSessionStatus } from '../core/chat-session.js';
+import type { ChatMessage } from '../core/types.js';
+import { createFetchTransport } from '../transport/fetch-transport.js';
+import type { ProtocolAdapter } from '../transport/protocol-adapter.js';
+import { getProtocolAdapter, knownProtocols, loadProtocolAdapter } from '../transport/protocol-registry.js';
+
+/** The element's settings, as the controller reads them before every update. */
+export interface ChatHostConfig {
+  endpoint: string;
+  protocol: string;
+  model?: string | undefined;
+  system?: string | undefined;
+  maxTokens?: number | undefined;
+  temperature?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  body?: Record<string, unknown> | undefined;
+  fetch?: typeof fetch | undefined;
+  maxRetries: number;
+  idleTimeout: number;
+  stallTimeout: number;
+}
+
+/** Why the chat cannot send with its current settings. */
+export type ConfigProblem = 'unknown_protocol' | 'no_endpoint' | 'protocol_unavailable';
 
 /**
- * The one bridge between the framework-free {@link ChatSession} and the element. Session
- * changes can come once per network chunk; the host is asked to update at most once per
- * animation frame, which is all the screen can show anyway.
+ * The one bridge between the framework-free {@link ChatSession} and the element (DESIGN.md
+ * §2). It creates the session, copies the element's settings into it before every update,
+ * builds the transport for the `protocol` (loading its adapter on demand), and exposes what
+ * the view needs: the transcript, the status, which actions apply, the retry countdown.
+ *
+ * Session changes can come once per network chunk; the host is asked to update at most once
+ * per animation frame, which is all the screen can show anyway. The caller's `onChange` runs
+ * at once: persistence must not wait for a frame (background tabs get none).
  */
 export class ChatController implements ReactiveController {
   readonly session: ChatSession;
   private frame = 0;
+  private countdown: ReturnType<typeof setInterval> | undefined;
+  private problem: ConfigProblem | undefined;
+  private built: { adapter: ProtocolAdapter; fetch: typeof fetch | undefined } | undefined;
+  private loading: Promise<void> | undefined;
+  private loadingProtocol: string | undefined;
+  private failedProtocol: string | undefined;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    options: ChatSessionOptions & ChatSessionCallbacks,
+    private readonly readConfig: () => ChatHostConfig,
+    callbacks: ChatSessionCallbacks = {},
   ) {
-    // The caller's onChange runs at once (persistence must not wait for a frame: background
-    // tabs get none); the render waits for the next frame.
     this.session = new ChatSession({
-      ...options,
+      ...callbacks,
       onChange: () => {
-        options.onChange?.();
+        callbacks.onChange?.();
         this.scheduleUpdate();
       },
     });
     host.addController(this);
   }
 
+  /** The element's status: the session's, or `error` while the settings cannot send. */
+  get status(): ChatSessionStatus {
+    return this.problem && !this.session.busy ? 'error' : this.session.status;
+  }
+
+  get messages(): readonly ChatMessage[] {
+    return this.session.messages;
+  }
+
+  get busy(): boolean {
+    return this.session.busy;
+  }
+
+  /** A configuration problem found by the last {@link prepare}, until one succeeds. */
+  get configProblem(): ConfigProblem | undefined {
+    return this.problem;
+  }
+
+  canRetry(message: ChatMessage): boolean {
+    return this.session.canRetry(message);
+  }
+
+  canContinue(message: ChatMessage): boolean {
+    return this.session.canContinue(message);
+  }
+
+  /** Whole seconds until the automatic retry, while the status is `retrying`. */
+  get retrySeconds(): number {
+    const at = this.session.retryAt;
+    return at === undefined ? 0 : Math.max(0, Math.ceil((at - this.session.now()) / 1000));
+  }
+
+  hostUpdate(): void {
+    this.syncConfig();
+    // The countdown re-renders only while a retry is being waited out.
+    if (this.session.status === 'retrying') this.startCountdown();
+    else this.stopCountdown();
+  }
+
   hostDisconnected(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    this.stopCountdown();
     // A chat removed from the page must not keep a request (and its billing) running.
     this.session.stop();
+  }
+
+  /**
+   * Makes the session ready to send with the element's current settings: the adapter of the
+   * `protocol` loaded, an endpoint set.
+   *
+   * @returns `undefined` when ready, else the problem (also kept in {@link configProblem}).
+   */
+  async prepare(): Promise<ConfigProblem | undefined> {
+    // A chunk that failed to load earlier is tried again on an explicit send.
+    if (this.problem === 'protocol_unavailable') this.problem = undefined;
+    this.syncConfig();
+    if (this.loading) await this.loading;
+    this.syncConfig();
+    if (!this.problem && !this.session.config.endpoint) this.problem = 'no_endpoint';
+    return this.problem;
+  }
+
+  /** Whether the session can send right now without waiting for an adapter to load. */
+  get ready(): boolean {
+    this.syncConfig();
+    return this.loading === undefined && this.session.config.transport !== undefined && this.session.config.endpoint !== '';
+  }
+
+  /** The protocol names this build knows, for error messages. */
+  knownProtocols(): string[] {
+    return knownProtocols();
   }
 
   /** Coalesces all changes of one frame into one host update. */
@@ -42,4 +142,79 @@ export class ChatController implements ReactiveController {
       this.host.requestUpdate();
     });
   }
+
+  private syncConfig(): void {
+    const host = this.readConfig();
+    const config = this.session.config;
+    config.endpoint = host.endpoint;
+    config.model = host.model;
+    config.system = host.system;
+    config.maxTokens = host.maxTokens;
+    config.temperature = host.temperature;
+    config.headers = host.headers;
+    config.body = host.body;
+    config.maxRetries = nonNegative(host.maxRetries, SESSION_DEFAULTS.maxRetries);
+    config.idleTimeoutMs = positive(host.idleTimeout, SESSION_DEFAULTS.idleTimeoutMs);
+    config.stallTimeoutMs = positive(host.stallTimeout, SESSION_DEFAULTS.stallTimeoutMs);
+    if (this.problem === 'no_endpoint' && host.endpoint) this.problem = undefined;
+    this.syncTransport(host.protocol, host.fetch);
+  }
+
+  /** Builds the transport when the protocol or the custom fetch changed; loads an adapter not bundled. */
+  private syncTransport(protocol: string, customFetch: typeof fetch | undefined): void {
+    const adapter = getProtocolAdapter(protocol);
+    if (adapter) {
+      if (this.built?.adapter !== adapter || this.built.fetch !== customFetch) {
+        this.session.config.transport = createFetchTransport({ adapter, fetch: customFetch });
+        this.built = { adapter, fetch: customFetch };
+      }
+      if (this.problem !== 'no_endpoint') this.problem = undefined;
+      return;
+    }
+    this.session.config.transport = undefined;
+    this.built = undefined;
+    // One attempt per protocol value: an unknown name stays unknown until it changes.
+    if (this.loadingProtocol === protocol || this.failedProtocol === protocol) return;
+    this.loadingProtocol = protocol;
+    this.failedProtocol = undefined;
+    const loading = loadProtocolAdapter(protocol)
+      .then(
+        (loaded) => {
+          if (!loaded) this.fail(protocol, 'unknown_protocol');
+        },
+        () => this.fail(protocol, 'protocol_unavailable'),
+      )
+      .finally(() => {
+        this.loading = undefined;
+        this.loadingProtocol = undefined;
+        this.host.requestUpdate();
+      });
+    this.loading = loading;
+  }
+
+  private fail(protocol: string, problem: ConfigProblem): void {
+    this.problem = problem;
+    // A chunk that failed to load may load next time (the network came back); a name that is
+    // not a protocol will not.
+    if (problem === 'unknown_protocol') this.failedProtocol = protocol;
+  }
+
+  private startCountdown(): void {
+    if (this.countdown !== undefined) return;
+    this.countdown = setInterval(() => this.host.requestUpdate(), 250);
+  }
+
+  private stopCountdown(): void {
+    if (this.countdown === undefined) return;
+    clearInterval(this.countdown);
+    this.countdown = undefined;
+  }
+}
+
+function nonNegative(value: number, fallback: number): number {
+  return Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
+}
+
+function positive(value: number, fallback: number): number {
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }

@@ -2,12 +2,13 @@ import { LitElement, html, nothing } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { snapshot } from '../core/chat-session.js';
-import { ChatStore } from '../core/chat-store.js';
+import { SESSION_DEFAULTS, snapshot } from '../core/chat-session.js';
 import type { ChatSessionStatus } from '../core/chat-session.js';
 import type { ChatError, ChatMessage } from '../core/types.js';
-import { getProtocolAdapter } from '../transport/protocol-registry.js';
+import { AutoScrollController } from './auto-scroll-controller.js';
 import { ChatController } from './chat-controller.js';
+import type { ConfigProblem } from './chat-controller.js';
+import { ConnectivityController } from './connectivity-controller.js';
 import {
   LlmChatDeltaEvent,
   LlmChatErrorEvent,
@@ -18,20 +19,22 @@ import {
   LlmChatToolCallEvent,
 } from './events.js';
 import { styles } from './llm-chat.styles.js';
-import { markdown } from './markdown-directive.js';
+import { renderMessage } from './message-template.js';
+import type { MessageView } from './message-template.js';
+import { PersistenceController } from './persistence-controller.js';
+import { errorAlert, errorDetails, finishAnnouncement } from './status-text.js';
 import { defaultStrings, format } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
 export type LlmChatPersist = 'session' | 'local' | 'none';
 
-/** How close to the bottom (px) still counts as "reading the newest text". */
-const BOTTOM_SLACK = 32;
 /** Clicks on Stop this soon after sending belong to a double-click on Send. */
 const DOUBLE_CLICK_MS = 500;
 
 /**
  * An embeddable streaming chat. Point it at a backend URL that speaks the llm-chat wire
- * contract (OpenAI Chat Completions streaming); API keys stay on that server.
+ * contract (OpenAI Chat Completions streaming by default, or another `protocol`); API keys
+ * stay on that server.
  *
  * @summary Streaming LLM chat: incremental markdown, TTFT, clear failure states.
  *
@@ -94,25 +97,25 @@ export class LlmChat extends LitElement {
   @property({ attribute: 'max-tokens', type: Number }) maxTokens?: number;
   /** Sampling temperature, forwarded when set. */
   @property({ type: Number }) temperature?: number;
-  /** Wire protocol adapter name. */
+  /** Wire protocol: `openai` (default), `ai-sdk`, `anthropic`, `ndjson` or `text`. */
   @property() protocol = 'openai';
   /** Where the transcript survives: `session` (this tab), `local` (browser restarts) or `none`. */
   @property() persist: LlmChatPersist = 'session';
   /** Storage key separating several chats on one page. Default: derived from `id`, else the endpoint. */
   @property({ attribute: 'persist-key' }) persistKey?: string;
   /** Automatic retries of retryable failures before the first token. */
-  @property({ attribute: 'max-retries', type: Number }) maxRetries = 2;
+  @property({ attribute: 'max-retries', type: Number }) maxRetries: number = SESSION_DEFAULTS.maxRetries;
   /** Milliseconds without any byte after response headers before the stream counts as stalled. */
-  @property({ attribute: 'idle-timeout', type: Number }) idleTimeout = 45_000;
+  @property({ attribute: 'idle-timeout', type: Number }) idleTimeout: number = SESSION_DEFAULTS.idleTimeoutMs;
   /** Milliseconds without content progress (also the first-token deadline). */
-  @property({ attribute: 'stall-timeout', type: Number }) stallTimeout = 120_000;
+  @property({ attribute: 'stall-timeout', type: Number }) stallTimeout: number = SESSION_DEFAULTS.stallTimeoutMs;
   /** Composer placeholder; defaults to `strings.placeholder`. */
   @property() placeholder?: string;
   /** Show TTFT and tokens per second under answers. */
   @property({ attribute: 'with-metrics', type: Boolean }) withMetrics = false;
   /** Do not follow the stream by scrolling, even when the reader is at the bottom. */
   @property({ attribute: 'without-autoscroll', type: Boolean }) withoutAutoscroll = false;
-  /** `idle | connecting | streaming | retrying | error` (reflected; read-only in practice). */
+  /** `idle | connecting | streaming | retrying | reconnecting | error` (reflected; read-only in practice). */
   @property({ reflect: true }) status: ChatSessionStatus = 'idle';
 
   /** Extra non-secret request headers (e.g. a CSRF token). Never put an API key here. */
@@ -126,48 +129,60 @@ export class LlmChat extends LitElement {
   /** Origins whose images may load in answers (others show a placeholder). */
   @property({ attribute: false }) allowedImageOrigins: string[] = [];
 
+  /** The status line between turns (the last answer's outcome, a configuration problem). */
   @state() private notice = '';
   @state() private alertText = '';
-  @state() private now = 0;
-  /** The browser said it is offline: Send stays disabled until it says `online`. */
-  @state() private offline = false;
   /** Shown once, beside the status, from the first storage failure until the next send. */
   @state() private storageWarning = '';
 
   @query('textarea') private input?: HTMLTextAreaElement;
   @query('[part="log"]') private log?: HTMLElement;
 
-  private readonly chat = new ChatController(this, {
-    onChange: () => this.persistTranscript(),
+  private readonly chat = new ChatController(this, () => this, {
+    onChange: () => this.persistence.saveTranscript(),
     onSend: ({ message, request }) => this.dispatchEvent(new LlmChatSendEvent({ message, request })),
     onFirstToken: (detail) => this.dispatchEvent(new LlmChatFirstTokenEvent(detail)),
     onDelta: (detail) => this.dispatchEvent(new LlmChatDeltaEvent(detail)),
     onToolCall: (detail) => this.dispatchEvent(new LlmChatToolCallEvent(detail)),
     onRetry: (detail) => {
       this.lastRetryError = detail.error;
-      this.startCountdown();
       this.dispatchEvent(new LlmChatRetryEvent(detail));
     },
-    onError: (detail) => this.handleTurnError(detail.message, detail.error),
+    onError: ({ message, error }) => this.handleTurnError(message, error),
     onFinish: (detail) => {
-      this.announce(detail.message);
+      this.notice = finishAnnouncement(detail.message, this.text);
       this.dispatchEvent(new LlmChatFinishEvent(detail));
     },
   });
+  private readonly persistence = new PersistenceController(
+    this,
+    this.chat.session,
+    () => ({
+      mode: this.persist === 'local' || this.persist === 'none' ? this.persist : 'session',
+      key: this.persistKey || this.id || this.endpoint || 'default',
+    }),
+    {
+      onUnavailable: () => (this.storageWarning = this.text.historyNotSaved),
+      onDraftRestored: (draft) => {
+        if (this.draft !== '') return;
+        this.draft = draft;
+        this.caretToEnd = true;
+      },
+    },
+  );
+  private readonly connectivity = new ConnectivityController(this, () => {
+    if (this.notice === this.text.offline) this.notice = this.text.backOnline;
+  });
+  private readonly scroller = new AutoScrollController(
+    this,
+    () => this.log,
+    () => !this.withoutAutoscroll,
+  );
 
-  private store: ChatStore | undefined;
-  private storeKey = '';
-  private storageWarned = false;
-  private stickToBottom = true;
   private sentAt = -Infinity;
   private caretToEnd = false;
   private lastRetryError: ChatError | undefined;
-  private countdown: ReturnType<typeof setInterval> | undefined;
   private draft = '';
-
-  private get session() {
-    return this.chat.session;
-  }
 
   private get text(): LlmChatStrings {
     const custom = this.strings ?? {};
@@ -176,83 +191,63 @@ export class LlmChat extends LitElement {
 
   /** The transcript. Reading returns a copy; setting replaces it (stopping a turn in flight). */
   get messages(): ChatMessage[] {
-    return this.session.messages.map((message) => snapshot(message));
+    return this.chat.messages.map((message) => snapshot(message));
   }
   set messages(value: ChatMessage[]) {
     if (!Array.isArray(value)) throw new TypeError('llm-chat: messages must be an array of ChatMessage.');
-    this.session.setMessages(value);
+    this.chat.session.setMessages(value);
     this.requestUpdate();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('online', this.handleWindowOnline);
-    window.addEventListener('offline', this.handleWindowOffline);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener('online', this.handleWindowOnline);
-    window.removeEventListener('offline', this.handleWindowOffline);
-    this.stopCountdown();
-    this.store?.destroy();
-    this.store = undefined;
-    this.storeKey = '';
   }
 
   /**
    * Sends `text`, or the composer's content when omitted.
-   * @returns `false` at once when nothing was sent (busy, empty, offline, cancelled);
-   *   otherwise `true` when the turn has ended.
+   * @returns `false` at once when nothing was sent (busy, empty, offline, cancelled, a
+   *   configuration problem); otherwise `true` when the turn has ended.
    */
   async send(text?: string): Promise<boolean> {
     const fromComposer = text === undefined;
     const content = fromComposer ? this.draft : text;
-    if (this.session.busy || content.trim() === '') return false;
-    if (!this.prepareSession()) return false;
-    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
-      this.offline = true;
-      this.notice = this.text.offline;
-      this.alertText = this.text.offline;
+    if (this.chat.busy || this.preparing || content.trim() === '') return false;
+    if (!this.chat.ready && !(await this.prepare(content))) return false;
+    if (this.connectivity.check()) {
+      this.notice = this.alertText = this.text.offline;
+      this.keepUnsent(content);
       return false;
     }
-    this.notice = '';
-    this.alertText = '';
-    this.storageWarning = '';
-    this.stickToBottom = true;
+    this.notice = this.alertText = this.storageWarning = '';
+    this.scroller.follow();
     this.sentAt = performance.now();
-    const turn = this.session.send(content);
+    const turn = this.chat.session.send(content);
     // The session fires llm-chat-send synchronously; if it went ahead, the composer empties.
-    if (this.session.busy && fromComposer) this.setDraft('');
+    if (this.chat.busy && fromComposer) this.setDraft('');
     this.requestUpdate();
     return turn;
   }
 
   /** Stops the answer in progress; the partial text is kept as `stopped`. */
   stop(): void {
-    this.session.stop();
+    this.chat.session.stop();
   }
 
   /** Regenerates the last answer (or the one with `messageId`, if it is the last). */
   async retry(messageId?: string): Promise<boolean> {
-    if (!this.prepareSession()) return false;
+    if (!this.chat.ready && !(await this.prepare())) return false;
     this.alertText = '';
-    return this.session.retry(messageId);
+    return this.chat.session.retry(messageId);
   }
 
   /** Asks the backend to carry on from a partial answer, appending to it. */
   async continue(messageId?: string): Promise<boolean> {
-    if (!this.prepareSession()) return false;
+    if (!this.chat.ready && !(await this.prepare())) return false;
     this.alertText = '';
-    return this.session.continue(messageId);
+    return this.chat.session.continue(messageId);
   }
 
   /** Stops any answer and empties the transcript. */
   clear(): void {
-    this.session.clear();
-    this.store?.clear();
-    this.notice = '';
-    this.alertText = '';
+    this.chat.session.clear();
+    this.persistence.clear();
+    this.notice = this.alertText = '';
   }
 
   /** Focuses the composer. */
@@ -261,8 +256,7 @@ export class LlmChat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.openStore();
-    this.status = this.session.status;
+    this.status = this.chat.status;
     if (changed.has('placeholder') || changed.has('strings')) this.resizeInput();
   }
 
@@ -274,131 +268,56 @@ export class LlmChat extends LitElement {
       this.input.setSelectionRange(this.draft.length, this.draft.length);
       this.resizeInput();
     }
-    if (this.stickToBottom && !this.withoutAutoscroll && this.log) this.log.scrollTop = this.log.scrollHeight;
-    if (this.session.status === 'retrying') this.startCountdown();
-    else this.stopCountdown();
   }
+
+  private preparing = false;
 
   /**
-   * Opens the store for the current `persist` and key, restoring its transcript and draft.
-   * Re-run on every update: changing `persist`, `persist-key`, `id` or (without a key) the
-   * endpoint switches to another stored chat.
+   * Waits for what the settings need (a protocol adapter to load). A problem is a clear error
+   * state, said once, and the text is kept: nothing the user typed is lost.
    */
-  private openStore(): void {
-    const key = this.persistKey || this.id || this.endpoint || 'default';
-    const identity = `${this.persist}|${key}`;
-    if (identity === this.storeKey) return;
-    this.store?.destroy();
-    this.storeKey = identity;
-    const mode = this.persist === 'local' || this.persist === 'none' ? this.persist : 'session';
-    this.store = new ChatStore({
-      mode,
-      key,
-      onUnavailable: () => {
-        if (this.storageWarned) return;
-        // Said once, politely; the chat keeps working in memory.
-        this.storageWarned = true;
-        this.storageWarning = this.text.historyNotSaved;
-      },
-      onExternalChange: (messages) => {
-        // Another tab changed this chat. Never disturb a turn in flight here.
-        if (!this.session.busy) this.session.setMessages(messages, { restore: false });
-      },
-    });
-    const { messages, draft } = this.store.load();
-    if (messages.length > 0 && !this.session.busy) this.session.setMessages(messages);
-    if (draft !== '' && this.draft === '') {
-      this.draft = draft;
-      this.caretToEnd = true;
+  private async prepare(unsent?: string): Promise<boolean> {
+    this.preparing = true;
+    let problem: ConfigProblem | undefined;
+    try {
+      problem = await this.chat.prepare();
+    } finally {
+      this.preparing = false;
     }
+    if (!problem) return true;
+    const message = {
+      unknown_protocol: this.text.unknownProtocol,
+      no_endpoint: this.text.noEndpoint,
+      protocol_unavailable: this.text.protocolUnavailable,
+    }[problem];
+    this.notice = this.alertText = message;
+    if (problem === 'unknown_protocol') {
+      console.error(`llm-chat: unknown protocol "${this.protocol}". Known protocols: ${this.chat.knownProtocols().join(', ')}.`);
+    }
+    if (unsent !== undefined) this.keepUnsent(unsent);
+    this.requestUpdate();
+    return false;
   }
 
-  /** Called on every session change, not per frame: hidden tabs get no frames. */
-  private persistTranscript(): void {
-    this.store?.saveTranscript(this.session.messages, { immediate: !this.session.busy });
-  }
-
-  /** Copies the element's settings into the session; false (with a notice) when it cannot send. */
-  private prepareSession(): boolean {
-    const adapter = getProtocolAdapter(this.protocol);
-    if (!adapter) {
-      this.notice = this.alertText = this.text.unknownProtocol;
-      return false;
-    }
-    if (!this.endpoint) {
-      this.notice = this.alertText = this.text.noEndpoint;
-      return false;
-    }
-    Object.assign(this.session.config, {
-      endpoint: this.endpoint,
-      model: this.model,
-      system: this.system,
-      maxTokens: this.maxTokens,
-      temperature: this.temperature,
-      headers: this.headers,
-      body: this.body,
-      fetch: this.fetch,
-      adapter,
-      maxRetries: nonNegative(this.maxRetries, 2),
-      idleTimeoutMs: positive(this.idleTimeout, 45_000),
-      stallTimeoutMs: positive(this.stallTimeout, 120_000),
-    });
-    return true;
+  /** Text that could not be sent goes (back) into the composer, unless the user is typing something else. */
+  private keepUnsent(text: string): void {
+    if (this.draft.trim() === '' || this.draft === text) this.setDraft(text);
   }
 
   private handleTurnError(message: ChatMessage, error: ChatError): void {
     // Nothing was produced: give the user their words back so nothing typed is lost.
     if (message.status === 'error') {
-      const index = this.session.messages.findIndex((m) => m.id === message.id);
-      const user = this.session.messages[index - 1];
+      const messages = this.chat.messages;
+      const user = messages[messages.findIndex((m) => m.id === message.id) - 1];
       if (user?.role === 'user' && this.draft.trim() === '') this.setDraft(user.content);
     }
-    this.alertText = `${this.text.errors[error.kind]} ${this.hintFor(error)}`.trim();
+    this.alertText = errorAlert(error, this.text);
     this.dispatchEvent(new LlmChatErrorEvent({ message, error }));
-  }
-
-  private announce(message: ChatMessage): void {
-    const t = this.text;
-    const words: Partial<Record<ChatMessage['status'], string>> = {
-      complete: t.done,
-      stopped: t.stopped,
-      truncated: t.truncated,
-      filtered: t.filtered,
-      tool_calls: t.toolCalls,
-      interrupted: t.interrupted,
-    };
-    this.notice = words[message.status] ?? '';
-  }
-
-  private hintFor(error: ChatError): string {
-    const t = this.text;
-    if (error.kind === 'context_too_long') return t.hintContextTooLong;
-    if (error.kind === 'auth_failed' || error.kind === 'forbidden') return t.hintAuth;
-    if (error.kind === 'quota_exhausted') return t.hintQuota;
-    if (error.phase === 'pre_stream' && error.retryAfterMs !== undefined && error.retryAfterMs > 60_000) {
-      const at = new Date(Date.now() + error.retryAfterMs);
-      return format(t.retryAt, { time: at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) });
-    }
-    return '';
-  }
-
-  private startCountdown(): void {
-    if (this.countdown !== undefined) return;
-    this.now = this.session.now();
-    this.countdown = setInterval(() => {
-      this.now = this.session.now();
-    }, 250);
-  }
-
-  private stopCountdown(): void {
-    if (this.countdown === undefined) return;
-    clearInterval(this.countdown);
-    this.countdown = undefined;
   }
 
   private setDraft(value: string): void {
     this.draft = value;
-    this.store?.saveDraft(value);
+    this.persistence.saveDraft(value);
     if (this.input && this.input.value !== value) this.input.value = value;
     this.resizeInput();
     this.requestUpdate();
@@ -412,18 +331,9 @@ export class LlmChat extends LitElement {
     input.style.height = `${input.scrollHeight}px`;
   }
 
-  private readonly handleWindowOnline = () => {
-    this.offline = false;
-    if (this.notice === this.text.offline) this.notice = this.text.backOnline;
-  };
-
-  private readonly handleWindowOffline = () => {
-    this.offline = true;
-  };
-
   private handleInputInput(event: InputEvent): void {
     this.draft = (event.target as HTMLTextAreaElement).value;
-    this.store?.saveDraft(this.draft);
+    this.persistence.saveDraft(this.draft);
     this.resizeInput();
     this.requestUpdate();
   }
@@ -435,12 +345,12 @@ export class LlmChat extends LitElement {
     }
   }
 
-  private handleHostKeydown = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && this.session.busy) {
+  private handleFrameKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && this.chat.busy) {
       event.preventDefault();
       this.stop();
     }
-  };
+  }
 
   private handleStopClick(): void {
     // Stop takes Send's place the moment a message goes out, so the second click of a
@@ -454,27 +364,10 @@ export class LlmChat extends LitElement {
     void this.send();
   }
 
-  private handleLogScroll(): void {
-    const log = this.log;
-    if (!log) return;
-    this.stickToBottom = log.scrollHeight - log.scrollTop - log.clientHeight <= BOTTOM_SLACK;
-  }
-
   private async handleCopyDetails(event: Event, error: ChatError): Promise<void> {
     const button = event.currentTarget as HTMLButtonElement;
-    const details = [
-      `kind: ${error.kind}`,
-      error.status !== undefined ? `status: ${error.status}` : '',
-      error.type ? `type: ${error.type}` : '',
-      error.code ? `code: ${error.code}` : '',
-      error.requestId ? `request id: ${error.requestId}` : '',
-      `phase: ${error.phase}`,
-      `time: ${new Date().toISOString()}`,
-    ]
-      .filter(Boolean)
-      .join('\n');
     try {
-      await navigator.clipboard.writeText(details);
+      await navigator.clipboard.writeText(errorDetails(error));
       button.textContent = this.text.detailsCopied;
     } catch {
       button.textContent = this.text.copyFailed;
@@ -482,28 +375,41 @@ export class LlmChat extends LitElement {
     setTimeout(() => (button.textContent = this.text.copyDetails), 1500);
   }
 
+  private get messageView(): MessageView {
+    return {
+      strings: this.text,
+      withMetrics: this.withMetrics,
+      allowedImageOrigins: this.allowedImageOrigins,
+      canRetry: (message) => this.chat.canRetry(message),
+      canContinue: (message) => this.chat.canContinue(message),
+      onRetry: (id) => void this.retry(id),
+      onContinue: (id) => void this.continue(id),
+      onCopyDetails: (event, error) => void this.handleCopyDetails(event, error),
+    };
+  }
+
   protected override render(): TemplateResult {
     const t = this.text;
-    const messages = this.session.messages;
-    const busy = this.session.busy;
-    const streaming = this.session.status === 'streaming' || this.session.status === 'connecting';
+    const messages = this.chat.messages;
+    const busy = this.chat.busy;
+    const view = this.messageView;
     return html`
-      <div class="frame" @keydown=${this.handleHostKeydown}>
+      <div class="frame" @keydown=${this.handleFrameKeydown}>
         <slot name="header"></slot>
         <div
           part="log"
           class="log"
           role="log"
           aria-label=${t.conversation}
-          aria-busy=${streaming ? 'true' : 'false'}
+          aria-busy=${this.status === 'streaming' || this.status === 'connecting' ? 'true' : 'false'}
           tabindex="0"
-          @scroll=${this.handleLogScroll}
+          @scroll=${() => this.scroller.handleScroll()}
         >
           <div class="empty" ?hidden=${messages.length > 0}><slot name="empty">${t.empty}</slot></div>
           ${repeat(
             messages,
             (message) => message.id,
-            (message) => this.renderMessage(message),
+            (message) => renderMessage(message, view),
           )}
         </div>
         <div part="status" class="status" role="status" aria-live="polite">
@@ -525,7 +431,12 @@ export class LlmChat extends LitElement {
           ${
             busy
               ? html`<button part="stop-button" class="button stop" type="button" @click=${this.handleStopClick}>${t.stop}</button>`
-              : html`<button part="send-button" class="button send" type="submit" ?disabled=${this.draft.trim() === '' || this.offline}>
+              : html`<button
+                  part="send-button"
+                  class="button send"
+                  type="submit"
+                  ?disabled=${this.draft.trim() === '' || this.connectivity.offline}
+                >
                   ${t.send}
                 </button>`
           }
@@ -534,143 +445,20 @@ export class LlmChat extends LitElement {
     `;
   }
 
-  private renderStatus() {
+  private renderStatus(): string {
     const t = this.text;
-    const session = this.session;
+    const session = this.chat.session;
     switch (session.status) {
       case 'connecting':
         return session.waitingLong ? t.stillWaiting : t.connecting;
       case 'streaming':
         return session.waitingLong ? t.stillWaiting : t.responding;
       case 'retrying': {
-        const seconds = Math.max(0, Math.ceil(((session.retryAt ?? 0) - (this.now || session.now())) / 1000));
-        return format(t.retryingIn, { reason: this.retryReason(), seconds });
+        const reason = t.errors[this.lastRetryError?.kind ?? 'server_error'].replace(/\.$/, '');
+        return format(t.retryingIn, { reason, seconds: this.chat.retrySeconds });
       }
       default:
         return this.notice;
     }
   }
-
-  private retryReason(): string {
-    const kind = this.lastRetryError?.kind ?? 'server_error';
-    return this.text.errors[kind].replace(/\.$/, '');
-  }
-
-  private renderMessage(message: ChatMessage): TemplateResult {
-    const t = this.text;
-    if (message.role !== 'assistant') {
-      return html`<article part="message message--${message.role}" class="message ${message.role}" data-status=${message.status}>
-        <span class="visually-hidden">${t.you}:</span>
-        <div part="content" class="content plain">${message.content}</div>
-      </article>`;
-    }
-    const final = message.status !== 'pending' && message.status !== 'streaming';
-    return html`<article part="message message--assistant" class="message assistant" data-status=${message.status} data-id=${message.id}>
-      <span class="visually-hidden">${t.assistant}:</span>
-      ${
-        message.reasoning
-          ? html`<details class="reasoning">
-              <summary>${t.reasoning}</summary>
-              <div class="reasoning-text">${message.reasoning}</div>
-            </details>`
-          : nothing
-      }
-      <div
-        part="content"
-        class="content markdown"
-        ${markdown(message.content, final, {
-          allowedImageOrigins: this.allowedImageOrigins,
-          strings: { copy: t.copy, copied: t.copied, copyFailed: t.copyFailed, imageBlocked: t.imageBlocked },
-        })}
-      ></div>
-      ${message.status === 'pending' ? html`<div class="typing" aria-hidden="true"><span></span><span></span><span></span></div>` : nothing}
-      ${
-        message.toolCalls?.length
-          ? html`<ul class="tool-calls">
-              ${message.toolCalls.map(
-                (call) =>
-                  html`<li>
-                    <span class="tool-label">${t.toolCall}:</span> <code>${call.name}</code>
-                    <code class="tool-args">${call.arguments}</code>
-                  </li>`,
-              )}
-            </ul>`
-          : nothing
-      }
-      ${this.renderOutcome(message)} ${this.renderActions(message)} ${this.withMetrics ? this.renderMetrics(message) : nothing}
-    </article>`;
-  }
-
-  private renderOutcome(message: ChatMessage) {
-    const t = this.text;
-    const error = message.error;
-    if (message.status === 'error' || message.status === 'interrupted' || (message.status === 'filtered' && error)) {
-      const main = error ? t.errors[error.kind] : t.interrupted;
-      const hint = error ? this.hintFor(error) : '';
-      const kept = message.status === 'interrupted' ? ` ${t.interrupted}` : '';
-      return html`<p part="error" class="notice error" data-kind=${error?.kind ?? ''}>${main}${kept} ${hint}</p>`;
-    }
-    if (message.status === 'truncated') return html`<p class="notice">${t.truncated}</p>`;
-    if (message.status === 'stopped') return html`<p class="notice">${t.stopped}</p>`;
-    return nothing;
-  }
-
-  private renderActions(message: ChatMessage) {
-    const t = this.text;
-    const last = [...this.session.messages].reverse().find((m) => m.role === 'assistant');
-    const isLast = last?.id === message.id;
-    const busy = this.session.busy;
-    const canRetry =
-      isLast &&
-      !busy &&
-      (message.status === 'error'
-        ? message.error?.retryable !== false
-        : ['interrupted', 'stopped', 'truncated', 'complete', 'filtered'].includes(message.status));
-    const canContinue = isLast && !busy && ['truncated', 'stopped', 'interrupted'].includes(message.status) && message.content !== '';
-    const error = message.error;
-    if (!canRetry && !canContinue && !error && !message.regenerations) return nothing;
-    return html`<div part="actions" class="actions">
-      ${
-        canRetry
-          ? html`<button part="retry-button" class="action" type="button" @click=${() => this.retry(message.id)}>${t.retry}</button>`
-          : nothing
-      }
-      ${
-        canContinue
-          ? html`<button part="continue-button" class="action" type="button" @click=${() => this.continue(message.id)}>
-              ${t.continue}
-            </button>`
-          : nothing
-      }
-      ${
-        error && error.kind !== 'filtered'
-          ? html`<button class="action" type="button" @click=${(event: Event) => this.handleCopyDetails(event, error)}>
-              ${t.copyDetails}
-            </button>`
-          : nothing
-      }
-      ${message.regenerations ? html`<span class="regenerated">${t.regenerated} ×${message.regenerations}</span>` : nothing}
-    </div>`;
-  }
-
-  private renderMetrics(message: ChatMessage) {
-    const metrics = message.metrics;
-    if (!metrics || metrics.ttftMs === undefined) return nothing;
-    const t = this.text;
-    const parts = [format(t.metricsTtft, { ms: metrics.ttftMs })];
-    if (metrics.tokensPerSecond !== undefined) {
-      parts.push(format(metrics.estimated ? t.metricsRateEstimated : t.metricsRate, { rate: metrics.tokensPerSecond }));
-    }
-    if (metrics.completionTokens !== undefined) parts.push(format(t.metricsTokens, { tokens: metrics.completionTokens }));
-    if (metrics.cachedTokens) parts.push(format(t.metricsCached, { tokens: metrics.cachedTokens }));
-    return html`<div part="metrics" class="metrics">${parts.join(' · ')}</div>`;
-  }
-}
-
-function nonNegative(value: number, fallback: number): number {
-  return Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
-}
-
-function positive(value: number, fallback: number): number {
-  return Number.isFinite(value) && value > 0 ? value : fallback;
 }

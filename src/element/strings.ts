@@ -43,6 +43,8 @@ export const defaultStrings = {
   hintContextTooLong: 'Start a new conversation or shorten your message.',
   hintAuth: 'The server is not authorized with the model provider. Contact the site owner.',
   hintQuota: 'The usage quota is used up. Waiting will not help; contact the site owner.',
+  hintBudget: "Today's spending limit for this chat is used up. It resets tomorrow.",
+  protocolUnavailable: 'The chat could not load what it needs to talk to the server. Check the connection and send again.',
   historyNotSaved: "History can't be saved in this browser; it will be lost on reload.",
   metricsTtft: 'TTFT {ms} ms',
   metricsRate: '{rate} tok/s',

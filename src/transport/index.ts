@@ -1,6 +1,10 @@
-export { streamChat } from './stream-chat.js';
-export type { ResponseInfo, StreamChatOptions } from './stream-chat.js';
-export { createOpenAIAdapter, wireErrorFrom } from './openai-adapter.js';
+/**
+ * The transport layer: the {@link ChatTransport} of `core` over `fetch`, and the protocol
+ * adapters it speaks (DESIGN.md §2, §4, §4a).
+ */
+export { createFetchTransport } from './fetch-transport.js';
+export type { FetchTransportOptions } from './fetch-transport.js';
+export { createOpenAIAdapter } from './openai-adapter.js';
 export { MalformedChunkError } from './protocol-adapter.js';
-export type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
-export { getProtocolAdapter, registerProtocolAdapter } from './protocol-registry.js';
+export type { Framing, ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
+export { getProtocolAdapter, knownProtocols, loadProtocolAdapter, registerProtocolAdapter } from './protocol-registry.js';

@@ -1,32 +1,83 @@
-import type { ChatEvent, ChatToolCall, WireError } from '../core/types.js';
-import { MalformedChunkError } from './protocol-adapter.js';
+import type { ChatRequestInput, WireMessage } from '../core/chat-transport.js';
+import type { ChatEvent, WireError } from '../core/types.js';
+import { asText, isRecord } from '../wire/guards.js';
+import { MalformedChunkError, isEventStream } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
-import { isRecord } from '../wire/guards.js';
+import { ToolCallAssembler } from './tool-call-assembler.js';
 
-interface PendingToolCall {
-  id: string;
-  name: string;
-  arguments: string;
+/**
+ * The default protocol: OpenAI Chat Completions streaming (DESIGN.md §4). Encodes the body
+ * with the stable prefix first; decodes content, `reasoning_content`/`reasoning`, `refusal`,
+ * `tool_calls` fragments by index, `finish_reason`, the usage chunk, `[DONE]` and an in-band
+ * `{"error": ...}` chunk.
+ */
+export function createOpenAIAdapter(): ProtocolAdapter {
+  return {
+    name: 'openai',
+    framing: 'sse',
+    accept: 'text/event-stream',
+    isStream: isEventStream,
+    encodeRequest: encodeOpenAIRequest,
+    createDecoder: () => new OpenAIDecoder(),
+    decodeError: wireErrorFrom,
+  };
 }
 
 /**
- * The default protocol: OpenAI Chat Completions streaming (DESIGN.md §4). Handles content,
- * `reasoning_content`/`reasoning`, `refusal`, `tool_calls` fragments by index,
- * `finish_reason`, the usage chunk, `[DONE]` and an in-band `{"error": ...}` chunk.
+ * The DESIGN.md §4 body. The stable part comes first (system prompt, then history, the new
+ * user message last) so that providers' prefix caches hit; nothing per-request ever goes
+ * into the system prompt.
  */
-export function createOpenAIAdapter(): ProtocolAdapter {
-  return { name: 'openai', createDecoder: () => new OpenAIDecoder() };
+export function encodeOpenAIRequest(input: ChatRequestInput): Record<string, unknown> {
+  const messages: Record<string, unknown>[] = [];
+  if (input.system) messages.push({ role: 'system', content: input.system });
+  for (const message of input.messages) messages.push(encodeMessage(message));
+  const body: Record<string, unknown> = {};
+  if (input.model) body['model'] = input.model;
+  body['messages'] = messages;
+  body['stream'] = true;
+  body['stream_options'] = { include_usage: true };
+  if (input.maxTokens !== undefined && Number.isFinite(input.maxTokens)) body['max_tokens'] = input.maxTokens;
+  if (input.temperature !== undefined && Number.isFinite(input.temperature)) body['temperature'] = input.temperature;
+  if (input.tools?.length) {
+    body['tools'] = input.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        parameters: tool.parameters ?? { type: 'object', properties: {} },
+      },
+    }));
+  }
+  Object.assign(body, input.body ?? {});
+  if (input.continuation) body['continue'] = true;
+  return body;
+}
+
+function encodeMessage(message: WireMessage): Record<string, unknown> {
+  if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId ?? '', content: message.content };
+  if (message.role === 'assistant' && message.toolCalls?.length) {
+    return {
+      role: 'assistant',
+      content: message.content === '' ? null : message.content,
+      tool_calls: message.toolCalls.map((call) => ({
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      })),
+    };
+  }
+  return { role: message.role, content: message.content };
 }
 
 class OpenAIDecoder implements ProtocolDecoder {
-  private readonly toolCalls = new Map<number, PendingToolCall>();
-  private currentToolIndex: number | undefined;
+  private readonly toolCalls = new ToolCallAssembler();
   private sawMeta = false;
 
   decode(message: SseMessage): ChatEvent[] {
     const data = message.data.trim();
     if (data === '') return [];
-    if (data === '[DONE]') return [...this.flush(), { type: 'done' }];
+    if (data === '[DONE]') return [...this.toolCalls.flush(), { type: 'done' }];
     let chunk: unknown;
     try {
       chunk = JSON.parse(data);
@@ -37,7 +88,9 @@ class OpenAIDecoder implements ProtocolDecoder {
 
     const events: ChatEvent[] = [];
     if (message.event === 'error' || isRecord(chunk['error'])) {
-      events.push(...this.flush(), { type: 'error', error: wireErrorFrom(chunk) });
+      // `event: error` may carry the error fields at the top level of its data.
+      const error = wireErrorFrom(isRecord(chunk['error']) ? chunk : { error: chunk });
+      events.push(...this.toolCalls.flush(), { type: 'error', error: { ...error, cause: 'in_band' } });
       return events;
     }
     if (!this.sawMeta && (typeof chunk['id'] === 'string' || typeof chunk['model'] === 'string')) {
@@ -63,19 +116,24 @@ class OpenAIDecoder implements ProtocolDecoder {
         events.push({ type: 'refusal', text: delta['refusal'] });
       }
       if (Array.isArray(delta['tool_calls'])) {
-        for (const fragment of delta['tool_calls']) events.push(...this.addToolFragment(fragment));
+        for (const fragment of delta['tool_calls']) {
+          if (!isRecord(fragment)) continue;
+          const fn = isRecord(fragment['function']) ? fragment['function'] : {};
+          const index = typeof fragment['index'] === 'number' ? fragment['index'] : 0;
+          events.push(...this.toolCalls.add(index, { id: fragment['id'], name: fn['name'], arguments: fn['arguments'] }));
+        }
       }
       const finish = choice['finish_reason'];
       if (typeof finish === 'string' && finish !== '') {
         // Some OpenAI-compatible servers report a failure as finish_reason "error" with an error object.
         if (finish === 'error') {
-          events.push(...this.flush(), {
+          events.push(...this.toolCalls.flush(), {
             type: 'error',
             error: wireErrorFrom(isRecord(choice['error']) ? { error: choice['error'] } : chunk),
           });
           return events;
         }
-        events.push(...this.flush(), { type: 'finish', reason: finish });
+        events.push(...this.toolCalls.flush(), { type: 'finish', reason: finish });
       }
     }
     if (isRecord(chunk['usage'])) events.push(usageEvent(chunk['usage']));
@@ -83,45 +141,7 @@ class OpenAIDecoder implements ProtocolDecoder {
   }
 
   flush(): ChatEvent[] {
-    const events: ChatEvent[] = [];
-    for (const index of [...this.toolCalls.keys()].sort((a, b) => a - b)) {
-      events.push(this.completeToolCall(index));
-    }
-    this.currentToolIndex = undefined;
-    return events;
-  }
-
-  /**
-   * Tool calls arrive as fragments keyed by index: the first carries id and name, later ones
-   * append to `arguments`. A call is complete when the next index starts or the turn finishes,
-   * which is when the app can start running the tool.
-   */
-  private addToolFragment(fragment: unknown): ChatEvent[] {
-    if (!isRecord(fragment)) return [];
-    const index = typeof fragment['index'] === 'number' ? fragment['index'] : 0;
-    const events: ChatEvent[] = [];
-    if (this.currentToolIndex !== undefined && index !== this.currentToolIndex && this.toolCalls.has(this.currentToolIndex)) {
-      events.push(this.completeToolCall(this.currentToolIndex));
-    }
-    this.currentToolIndex = index;
-    const fn = isRecord(fragment['function']) ? fragment['function'] : {};
-    const pending = this.toolCalls.get(index) ?? { id: '', name: '', arguments: '' };
-    if (typeof fragment['id'] === 'string' && fragment['id'] !== '') pending.id = fragment['id'];
-    if (typeof fn['name'] === 'string') pending.name += fn['name'];
-    if (typeof fn['arguments'] === 'string') pending.arguments += fn['arguments'];
-    this.toolCalls.set(index, pending);
-    return events;
-  }
-
-  private completeToolCall(index: number): ChatEvent {
-    const pending = this.toolCalls.get(index) ?? { id: '', name: '', arguments: '' };
-    this.toolCalls.delete(index);
-    const toolCall: ChatToolCall = {
-      id: pending.id || `call_${index}`,
-      name: pending.name,
-      arguments: pending.arguments,
-    };
-    return { type: 'tool-call', toolCall };
+    return this.toolCalls.flush();
   }
 }
 
@@ -135,25 +155,28 @@ function usageEvent(usage: Record<string, unknown>): ChatEvent {
   };
 }
 
-function numberField<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
+export function numberField<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
   return typeof value === 'number' && Number.isFinite(value) ? ({ [key]: value } as Record<K, number>) : {};
 }
 
 /**
  * Reads an OpenAI-style error envelope, `{"error": {message, type, code, param, request_id,
- * retry_after}}`, tolerating the variants seen in the wild (a bare string, numeric codes).
+ * retry_after}}`, tolerating the variants seen in the wild: a bare string (Ollama), numeric
+ * codes (OpenRouter, vLLM), the fields at the top level (vLLM). A body with none of them (a
+ * whole `chat.completion` sent to a streaming client, say) reads as no envelope at all.
  */
 export function wireErrorFrom(body: unknown): WireError {
-  const raw = isRecord(body) ? body['error'] : undefined;
-  const error = isRecord(raw) ? raw : typeof raw === 'string' ? { message: raw } : isRecord(body) ? body : {};
-  const text = (value: unknown) =>
-    typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+  if (!isRecord(body)) return typeof body === 'string' && body.trim() !== '' ? { cause: 'in_band', message: body.trim() } : {};
+  const raw = body['error'];
+  const topLevel = raw === undefined && (asText(body['type']) !== undefined || asText(body['code']) !== undefined);
+  if (raw === undefined && !topLevel) return {};
+  const error = isRecord(raw) ? raw : typeof raw === 'string' ? { message: raw } : body;
   const wire: WireError = { cause: 'in_band' };
-  const message = text(error['message']);
-  const type = text(error['type']);
-  const code = text(error['code']);
-  const param = text(error['param']);
-  const requestId = text(error['request_id']);
+  const message = asText(error['message']);
+  const type = asText(error['type']);
+  const code = asText(error['code']);
+  const param = asText(error['param']);
+  const requestId = asText(error['request_id']);
   if (message !== undefined) wire.message = message;
   if (type !== undefined) wire.type = type;
   if (code !== undefined) wire.code = code;

@@ -1,32 +1,25 @@
-import { createParser } from 'eventsource-parser';
+import type { ResponseMeta } from '../core/chat-transport.js';
 import type { ChatEvent, ChatRequest, WireError } from '../core/types.js';
+import { parseRetryAfterMs } from '../wire/retry-after.js';
+import { createFrameParser } from './frame-parser.js';
 import { MalformedChunkError } from './protocol-adapter.js';
 import type { ProtocolAdapter } from './protocol-adapter.js';
-import { wireErrorFrom } from './openai-adapter.js';
-import { isRecord } from '../wire/guards.js';
-import { parseRetryAfterMs } from '../wire/retry-after.js';
-
-/** What the transport learned from the response head. */
-export interface ResponseInfo {
-  status: number;
-  headers: Headers;
-  requestId?: string;
-}
 
 export interface StreamChatOptions {
   adapter: ProtocolAdapter;
   signal: AbortSignal;
   /** Custom fetch (credentials, tests). @defaultValue `globalThis.fetch` */
-  fetch?: typeof fetch;
-  /** Called once the response headers of a successful stream arrive (TTFB). */
-  onResponse?: (info: ResponseInfo) => void;
+  fetch?: typeof fetch | undefined;
+  /** Called once the response head of a successful stream arrives (TTFB). */
+  onResponse?: ((meta: ResponseMeta) => void) | undefined;
   /** Called for every chunk of bytes, keep-alive comments included (the idle watchdog). */
-  onActivity?: () => void;
+  onActivity?: (() => void) | undefined;
   /** Source of time for HTTP-date `Retry-After` values. @defaultValue `Date.now` */
   now?: () => number;
   /**
-   * Largest single SSE event, in characters, before the stream is treated as malformed.
-   * Bounds the parser's buffers against a server that never sends a newline.
+   * Largest single frame (an SSE event, an NDJSON line), in characters, before the stream is
+   * treated as malformed. Bounds the parser's buffers against a server that never sends a
+   * newline.
    * @defaultValue 4 MiB
    */
   maxEventSize?: number;
@@ -39,15 +32,16 @@ const DEFAULT_MAX_ERROR_BODY = 64 * 1024;
 
 /**
  * POSTs a chat request and yields normalized events: fetch → status and content-type check →
- * streaming UTF-8 decode → SSE parse → protocol adapter (DESIGN.md §4).
+ * streaming UTF-8 decode → framing (SSE, NDJSON or text) → protocol adapter (DESIGN.md §4).
  *
  * Failures are yielded as one final `error` event rather than thrown, so the caller sees
  * every event that arrived before them; the only exception is an abort through `signal`,
- * which rejects with the signal's reason. A stream that ends without `[DONE]` or a
- * `finish_reason` ends with an `error` whose cause is `eof`: it was interrupted, not complete.
+ * which rejects with the signal's reason. A stream that ends without a terminal event
+ * (`[DONE]`, a finish) ends with an `error` whose cause is `eof`: it was interrupted, not
+ * complete.
  */
 export async function* streamChat(request: ChatRequest, options: StreamChatOptions): AsyncGenerator<ChatEvent> {
-  const { signal } = options;
+  const { signal, adapter } = options;
   const now = options.now ?? Date.now;
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   let response: Response;
@@ -66,11 +60,10 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
 
   const headerRequestId = response.headers.get('x-request-id') ?? undefined;
   const contentType = response.headers.get('content-type') ?? '';
-  const isSse = /^\s*text\/event-stream\b/i.test(contentType);
 
-  // A JSON or HTML error body must never reach the SSE parser.
-  if (!response.ok || !isSse || response.body === null || response.status === 204) {
-    const envelope = await readErrorBody(response, options.maxErrorBodySize ?? DEFAULT_MAX_ERROR_BODY, signal);
+  // A JSON or HTML error body must never reach the stream decoder.
+  if (!response.ok || !adapter.isStream(contentType) || response.body === null || response.status === 204) {
+    const envelope = await readErrorBody(response, adapter, options.maxErrorBodySize ?? DEFAULT_MAX_ERROR_BODY, signal);
     if (signal.aborted) throw signal.reason;
     const error = withHeaderRequestId({ ...envelope, status: response.status, cause: response.ok ? 'not_sse' : 'http' }, headerRequestId);
     const bodyRetryAfter = envelope.retryAfterMs === undefined ? undefined : envelope.retryAfterMs / 1000;
@@ -83,29 +76,33 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
   options.onResponse?.({ status: response.status, headers: response.headers, ...(headerRequestId ? { requestId: headerRequestId } : {}) });
   yield { type: 'meta', ...(headerRequestId ? { requestId: headerRequestId } : {}) };
 
-  const decoder = options.adapter.createDecoder();
+  const decoder = adapter.createDecoder();
   const queue: ChatEvent[] = [];
   let failure: WireError | undefined;
   let terminal = false;
   let done = false;
   const withRequestId = (error: WireError) => withHeaderRequestId(error, headerRequestId);
-  const parser = createParser({
-    maxBufferSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
-    onEvent(message) {
+  const accept = (events: ChatEvent[]) => {
+    for (const event of events) {
+      if (failure) return;
+      if (event.type === 'error') {
+        failure = withRequestId(event.error);
+        return;
+      }
+      if (event.type === 'finish') terminal = true;
+      if (event.type === 'done') terminal = done = true;
+      queue.push(event);
+    }
+  };
+  const frames = createFrameParser(adapter.framing, {
+    maxFrameSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
+    onFrame(frame) {
       if (failure) return;
       try {
-        for (const event of decoder.decode(message)) {
-          if (event.type === 'error') {
-            failure = withRequestId(event.error);
-            return;
-          }
-          if (event.type === 'finish') terminal = true;
-          if (event.type === 'done') terminal = done = true;
-          queue.push(event);
-        }
+        accept(decoder.decode(frame));
       } catch (error) {
-        // Policy for a chunk that is not valid JSON: end the stream with an error instead of
-        // skipping it. The chunk may have carried text; skipping would leave a silent hole in
+        // Policy for a frame that cannot be parsed: end the stream with an error instead of
+        // skipping it. The frame may have carried text; skipping would leave a silent hole in
         // the answer. Everything before it is kept, and Retry/Continue are offered.
         failure = withRequestId({
           cause: 'malformed',
@@ -113,12 +110,15 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
         });
       }
     },
-    onError(error) {
-      if (error.type === 'max-buffer-size-exceeded') {
-        failure = withRequestId({ cause: 'malformed', message: 'The server sent an event larger than the client accepts.' });
-      }
+    onOversize() {
+      failure ??= withRequestId({ cause: 'malformed', message: 'The server sent an event larger than the client accepts.' });
     },
   });
+
+  // A declared length that is not reached is a cut, even when the connection closed cleanly
+  // (only checkable when the bytes we count are the bytes that were declared).
+  const declaredLength = response.headers.get('content-encoding') ? undefined : Number(response.headers.get('content-length') ?? NaN);
+  let received = 0;
 
   // Bytes are decoded here rather than through a piped TextDecoderStream: when a pipe's
   // source errors, text already decoded but not yet read can be discarded, and a connection
@@ -132,25 +132,33 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
         result = await reader.read();
       } catch (error) {
         if (signal.aborted) throw signal.reason;
+        yield* drain(queue, signal);
         yield { type: 'error', error: withRequestId({ cause: 'network', message: describe(error) }) };
         return;
       }
       if (result.done) break;
+      received += result.value.byteLength;
       options.onActivity?.();
-      parser.feed(utf8.decode(result.value, { stream: true }));
+      frames.feed(utf8.decode(result.value, { stream: true }));
       yield* drain(queue, signal);
       if (failure) {
         yield { type: 'error', error: failure };
         return;
       }
-      // After [DONE] nothing more is expected; stop reading even if the server keeps the
-      // connection open.
+      // After the end marker nothing more is expected; stop reading even if the server keeps
+      // the connection open.
       if (done) return;
     }
-    // The stream ended. An event not followed by a blank line is incomplete and is dropped, as
-    // the SSE spec says; what matters is whether a terminal event arrived.
-    parser.feed(utf8.decode());
-    for (const event of decoder.flush()) queue.push(event);
+    if (declaredLength !== undefined && Number.isFinite(declaredLength) && received < declaredLength) {
+      yield* drain(queue, signal);
+      yield { type: 'error', error: withRequestId({ cause: 'eof', message: 'The connection closed before the answer was complete.' }) };
+      return;
+    }
+    // The body ended. An SSE event not followed by a blank line is incomplete and is dropped,
+    // as the SSE spec says; what matters is whether a terminal event arrived.
+    frames.feed(utf8.decode());
+    frames.end();
+    if (!failure) accept(decoder.flush());
     yield* drain(queue, signal);
     if (failure) {
       yield { type: 'error', error: failure };
@@ -158,7 +166,7 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       yield { type: 'error', error: withRequestId({ cause: 'eof', message: 'The connection closed before the answer was complete.' }) };
     }
   } finally {
-    // Cancelling releases the connection when we stop early ([DONE], an error, or an abort).
+    // Cancelling releases the connection when we stop early (an end marker, an error, an abort).
     reader.cancel().catch(() => undefined);
   }
 }
@@ -175,8 +183,8 @@ function* drain(queue: ChatEvent[], signal: AbortSignal): Generator<ChatEvent> {
   }
 }
 
-/** Reads a non-stream body, bounded, and extracts an error envelope when it has one. */
-async function readErrorBody(response: Response, limit: number, signal: AbortSignal): Promise<WireError> {
+/** Reads a non-stream body, bounded, and lets the protocol find an error in it. */
+async function readErrorBody(response: Response, adapter: ProtocolAdapter, limit: number, signal: AbortSignal): Promise<WireError> {
   let text = '';
   try {
     text = await readBounded(response, limit);
@@ -184,18 +192,14 @@ async function readErrorBody(response: Response, limit: number, signal: AbortSig
     if (signal.aborted) return {};
   }
   const contentType = response.headers.get('content-type') ?? '';
-  if (text.trim() !== '' && !/html/i.test(contentType)) {
-    try {
-      const body: unknown = JSON.parse(text);
-      if (isRecord(body) && 'error' in body) return wireErrorFrom(body);
-      // A 2xx JSON answer that is a whole chat.completion is a protocol mismatch, not an error envelope.
-      return {};
-    } catch {
-      // Not JSON: fall through.
-    }
+  // Never keep an HTML body: it is not safe to show and not useful to parse.
+  if (text.trim() === '') return {};
+  if (/html/i.test(contentType)) return { unparsedBody: true };
+  try {
+    return adapter.decodeError(JSON.parse(text) as unknown);
+  } catch {
+    return { unparsedBody: true };
   }
-  // Never keep an HTML or unknown body: it is not safe to show and not useful to parse.
-  return text.trim() === '' ? {} : { unparsedBody: true };
 }
 
 async function readBounded(response: Response, limit: number): Promise<string> {

@@ -91,6 +91,34 @@ describe('streamChat', () => {
       expect(kinds(events).indexOf('tool-call')).to.be.lessThan(kinds(events).indexOf('finish'));
     });
 
+    it('assembles interleaved fragments of several calls whole, each emitted exactly once', async () => {
+      const wire =
+        role() +
+        chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{"ci' } }] }) +
+        chunk({ tool_calls: [{ index: 1, id: 'call_b', type: 'function', function: { name: 'get_time', arguments: '{"tz":' } }] }) +
+        // Index 0 continues after index 1 has started: it must not have been emitted yet.
+        chunk({ tool_calls: [{ index: 0, function: { arguments: 'ty":"Paris"' } }] }) +
+        chunk({ tool_calls: [{ index: 1, function: { arguments: '"UTC"}' } }] }) +
+        text('Looking that up.') +
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '}' } }] }) +
+        chunk({ tool_calls: [{ index: 2, id: 'call_c', type: 'function', function: { name: 'broken', arguments: '{"x": ' } }] }) +
+        finish('tool_calls') +
+        done();
+      const events = await collect(chunkedFetch(cutAt(bytes(wire), [60, 333, 611])));
+      const calls = events.filter((e) => e.type === 'tool-call');
+      expect(calls).to.deep.equal([
+        { type: 'tool-call', toolCall: { id: 'call_b', name: 'get_time', arguments: '{"tz":"UTC"}' } },
+        { type: 'tool-call', toolCall: { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        // Never completed as JSON: handed over at the finish, as it is (the tool loop reports the error).
+        { type: 'tool-call', toolCall: { id: 'call_c', name: 'broken', arguments: '{"x": ' } },
+      ]);
+      // Complete calls are emitted the moment their arguments close, while text still streams.
+      const order = events.map((e) => (e.type === 'tool-call' ? e.toolCall.id : e.type));
+      expect(order.indexOf('call_b')).to.be.lessThan(order.indexOf('delta'));
+      expect(order.indexOf('call_a')).to.be.lessThan(order.indexOf('call_c'));
+      expect(order.indexOf('call_c')).to.be.lessThan(order.indexOf('finish'));
+    });
+
     it('separates reasoning (both field names), refusal and content', async () => {
       const wire =
         chunk({ reasoning_content: 'think ' }) +

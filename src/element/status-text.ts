@@ -1,0 +1,51 @@
+import type { ChatError, ChatMessage } from '../core/types.js';
+import { format } from './strings.js';
+import type { LlmChatStrings } from './strings.js';
+
+/** Longest wait (ms) an automatic retry takes on; beyond it the user is told when to try. */
+const LONG_WAIT_MS = 60_000;
+
+/** What a user can do about an error, beyond its name (empty when nothing helps but Retry). */
+export function hintFor(error: ChatError, t: LlmChatStrings): string {
+  if (error.kind === 'context_too_long') return t.hintContextTooLong;
+  if (error.kind === 'auth_failed' || error.kind === 'forbidden') return t.hintAuth;
+  if (error.kind === 'quota_exhausted') return error.code === 'budget_exceeded' ? t.hintBudget : t.hintQuota;
+  if (error.phase === 'pre_stream' && error.retryAfterMs !== undefined && error.retryAfterMs > LONG_WAIT_MS) {
+    const at = new Date(Date.now() + error.retryAfterMs);
+    return format(t.retryAt, { time: at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) });
+  }
+  return '';
+}
+
+/** The error's name and what to do, for the alert region. */
+export function errorAlert(error: ChatError, t: LlmChatStrings): string {
+  return `${t.errors[error.kind]} ${hintFor(error, t)}`.trim();
+}
+
+/** What the status region says when an answer ends. */
+export function finishAnnouncement(message: ChatMessage, t: LlmChatStrings): string {
+  const words: Partial<Record<ChatMessage['status'], string>> = {
+    complete: t.done,
+    stopped: t.stopped,
+    truncated: t.truncated,
+    filtered: t.filtered,
+    tool_calls: t.toolCalls,
+    interrupted: t.interrupted,
+  };
+  return words[message.status] ?? '';
+}
+
+/** The error's facts for a support request ("Copy details"); never message text. */
+export function errorDetails(error: ChatError, now: Date = new Date()): string {
+  return [
+    `kind: ${error.kind}`,
+    error.status !== undefined ? `status: ${error.status}` : '',
+    error.type ? `type: ${error.type}` : '',
+    error.code ? `code: ${error.code}` : '',
+    error.requestId ? `request id: ${error.requestId}` : '',
+    `phase: ${error.phase}`,
+    `time: ${now.toISOString()}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
