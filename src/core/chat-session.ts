@@ -224,8 +224,8 @@ export class ChatSession {
    * @returns `false` at once when busy or when there is nothing to retry.
    */
   async retry(messageId?: string): Promise<boolean> {
-    const target = lastAssistant(this.transcript);
-    if (!target || (messageId !== undefined && target.id !== messageId) || !this.canRetry(target)) return false;
+    const target = this.actionTarget(messageId, (message) => this.canRetry(message));
+    if (!target) return false;
     const index = this.transcript.indexOf(target);
     // Exactly the history of the first attempt: the user's question once, nothing of the
     // failed answer (it is the target, so it is not part of what comes before it).
@@ -244,8 +244,8 @@ export class ChatSession {
    * @returns `false` at once when busy or when the message cannot be continued.
    */
   async continue(messageId?: string): Promise<boolean> {
-    const target = lastAssistant(this.transcript);
-    if (!target || (messageId !== undefined && target.id !== messageId) || !this.canContinue(target)) return false;
+    const target = this.actionTarget(messageId, (message) => this.canContinue(message));
+    if (!target) return false;
     const index = this.transcript.indexOf(target);
     const partial: WireMessage = { role: 'assistant', content: target.content };
     const request = this.buildRequest([...historyFor(this.transcript.slice(0, index)), partial], true);
@@ -267,6 +267,13 @@ export class ChatSession {
     this.transcript = [];
     this.currentStatus = 'idle';
     this.changed();
+  }
+
+  /** The last answer, when it is the one asked for (or none was named) and the action applies to it. */
+  private actionTarget(messageId: string | undefined, applies: (message: ChatMessage) => boolean): ChatMessage | undefined {
+    const target = lastAssistant(this.transcript);
+    if (!target || (messageId !== undefined && target.id !== messageId) || !applies(target)) return undefined;
+    return target;
   }
 
   private get transport(): ChatTransport {

@@ -1,23 +1,20 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { ChatSession, SESSION_DEFAULTS } from '../core/chat-session.js';
-import type { ChatSessionCallbacks, ChatSessionStatus } from '../core/chat-session.js';
+import type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionStatus } from '../core/chat-session.js';
 import type { ChatMessage } from '../core/types.js';
 import { createFetchTransport } from '../transport/fetch-transport.js';
 import type { ProtocolAdapter } from '../transport/protocol-adapter.js';
 import { getProtocolAdapter, knownProtocols, loadProtocolAdapter } from '../transport/protocol-registry.js';
 
 /** The element's settings, as the controller reads them before every update. */
-export interface ChatHostConfig {
-  endpoint: string;
+export interface ChatHostConfig extends Pick<
+  ChatSessionConfig,
+  'endpoint' | 'model' | 'system' | 'maxTokens' | 'temperature' | 'headers' | 'body'
+> {
   protocol: string;
-  model?: string | undefined;
-  system?: string | undefined;
-  maxTokens?: number | undefined;
-  temperature?: number | undefined;
-  headers?: Record<string, string> | undefined;
-  body?: Record<string, unknown> | undefined;
   fetch?: typeof fetch | undefined;
   maxRetries: number;
+  /** Milliseconds, as the attribute gives them. */
   idleTimeout: number;
   stallTimeout: number;
 }
@@ -114,14 +111,22 @@ export class ChatController implements ReactiveController {
    * @returns `undefined` when ready, else the problem (also kept in {@link configProblem}).
    */
   async prepare(): Promise<ConfigProblem | undefined> {
-    // A chunk that failed to load earlier is tried again on an explicit send.
-    if (this.problem === 'protocol_unavailable') this.problem = undefined;
-    this.syncConfig();
-    if (this.loading) await this.loading;
-    this.syncConfig();
-    if (!this.problem && !this.session.config.endpoint) this.problem = 'no_endpoint';
-    return this.problem;
+    this.preparing = true;
+    try {
+      // A chunk that failed to load earlier is tried again on an explicit send.
+      if (this.problem === 'protocol_unavailable') this.problem = undefined;
+      this.syncConfig();
+      if (this.loading) await this.loading;
+      this.syncConfig();
+      if (!this.problem && !this.session.config.endpoint) this.problem = 'no_endpoint';
+      return this.problem;
+    } finally {
+      this.preparing = false;
+    }
   }
+
+  /** True while {@link prepare} waits (a second send in that moment is refused, as while busy). */
+  preparing = false;
 
   /** Whether the session can send right now without waiting for an adapter to load. */
   get ready(): boolean {

@@ -7,7 +7,7 @@ import type { ChatSessionStatus } from '../core/chat-session.js';
 import type { ChatError, ChatMessage } from '../core/types.js';
 import { AutoScrollController } from './auto-scroll-controller.js';
 import { ChatController } from './chat-controller.js';
-import type { ConfigProblem } from './chat-controller.js';
+import { ComposerController } from './composer-controller.js';
 import { ConnectivityController } from './connectivity-controller.js';
 import {
   LlmChatDeltaEvent,
@@ -22,14 +22,11 @@ import { styles } from './llm-chat.styles.js';
 import { renderMessage } from './message-template.js';
 import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
-import { errorAlert, errorDetails, finishAnnouncement } from './status-text.js';
+import { configProblemText, errorAlert, errorDetails, finishAnnouncement } from './status-text.js';
 import { defaultStrings, format } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
 export type LlmChatPersist = 'session' | 'local' | 'none';
-
-/** Clicks on Stop this soon after sending belong to a double-click on Send. */
-const DOUBLE_CLICK_MS = 500;
 
 /**
  * An embeddable streaming chat. Point it at a backend URL that speaks the llm-chat wire
@@ -163,11 +160,7 @@ export class LlmChat extends LitElement {
     }),
     {
       onUnavailable: () => (this.storageWarning = this.text.historyNotSaved),
-      onDraftRestored: (draft) => {
-        if (this.draft !== '') return;
-        this.draft = draft;
-        this.caretToEnd = true;
-      },
+      onDraftRestored: (draft) => this.composer.restore(draft),
     },
   );
   private readonly connectivity = new ConnectivityController(this, () => {
@@ -179,10 +172,11 @@ export class LlmChat extends LitElement {
     () => !this.withoutAutoscroll,
   );
 
-  private sentAt = -Infinity;
-  private caretToEnd = false;
+  private readonly composer = new ComposerController(this, () => this.input, {
+    onSubmit: () => void this.send(),
+    onDraftChange: (draft) => this.persistence.saveDraft(draft),
+  });
   private lastRetryError: ChatError | undefined;
-  private draft = '';
 
   private get text(): LlmChatStrings {
     const custom = this.strings ?? {};
@@ -206,8 +200,8 @@ export class LlmChat extends LitElement {
    */
   async send(text?: string): Promise<boolean> {
     const fromComposer = text === undefined;
-    const content = fromComposer ? this.draft : text;
-    if (this.chat.busy || this.preparing || content.trim() === '') return false;
+    const content = fromComposer ? this.composer.draft : text;
+    if (this.chat.busy || this.chat.preparing || content.trim() === '') return false;
     if (!this.chat.ready && !(await this.prepare(content))) return false;
     if (this.connectivity.check()) {
       this.notice = this.alertText = this.text.offline;
@@ -216,10 +210,10 @@ export class LlmChat extends LitElement {
     }
     this.notice = this.alertText = this.storageWarning = '';
     this.scroller.follow();
-    this.sentAt = performance.now();
+    this.composer.markSent();
     const turn = this.chat.session.send(content);
     // The session fires llm-chat-send synchronously; if it went ahead, the composer empties.
-    if (this.chat.busy && fromComposer) this.setDraft('');
+    if (this.chat.busy && fromComposer) this.composer.set('');
     this.requestUpdate();
     return turn;
   }
@@ -257,40 +251,17 @@ export class LlmChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.status = this.chat.status;
-    if (changed.has('placeholder') || changed.has('strings')) this.resizeInput();
+    if (changed.has('placeholder') || changed.has('strings')) this.composer.resize();
   }
-
-  protected override updated(): void {
-    if (this.caretToEnd && this.input) {
-      // A draft restored after a reload: the caret goes to its end, ready to type on.
-      this.caretToEnd = false;
-      this.input.value = this.draft;
-      this.input.setSelectionRange(this.draft.length, this.draft.length);
-      this.resizeInput();
-    }
-  }
-
-  private preparing = false;
 
   /**
    * Waits for what the settings need (a protocol adapter to load). A problem is a clear error
    * state, said once, and the text is kept: nothing the user typed is lost.
    */
   private async prepare(unsent?: string): Promise<boolean> {
-    this.preparing = true;
-    let problem: ConfigProblem | undefined;
-    try {
-      problem = await this.chat.prepare();
-    } finally {
-      this.preparing = false;
-    }
+    const problem = await this.chat.prepare();
     if (!problem) return true;
-    const message = {
-      unknown_protocol: this.text.unknownProtocol,
-      no_endpoint: this.text.noEndpoint,
-      protocol_unavailable: this.text.protocolUnavailable,
-    }[problem];
-    this.notice = this.alertText = message;
+    this.notice = this.alertText = configProblemText(problem, this.text);
     if (problem === 'unknown_protocol') {
       console.error(`llm-chat: unknown protocol "${this.protocol}". Known protocols: ${this.chat.knownProtocols().join(', ')}.`);
     }
@@ -301,7 +272,7 @@ export class LlmChat extends LitElement {
 
   /** Text that could not be sent goes (back) into the composer, unless the user is typing something else. */
   private keepUnsent(text: string): void {
-    if (this.draft.trim() === '' || this.draft === text) this.setDraft(text);
+    if (this.composer.draft.trim() === '' || this.composer.draft === text) this.composer.set(text);
   }
 
   private handleTurnError(message: ChatMessage, error: ChatError): void {
@@ -309,40 +280,10 @@ export class LlmChat extends LitElement {
     if (message.status === 'error') {
       const messages = this.chat.messages;
       const user = messages[messages.findIndex((m) => m.id === message.id) - 1];
-      if (user?.role === 'user' && this.draft.trim() === '') this.setDraft(user.content);
+      if (user?.role === 'user' && this.composer.draft.trim() === '') this.composer.set(user.content);
     }
     this.alertText = errorAlert(error, this.text);
     this.dispatchEvent(new LlmChatErrorEvent({ message, error }));
-  }
-
-  private setDraft(value: string): void {
-    this.draft = value;
-    this.persistence.saveDraft(value);
-    if (this.input && this.input.value !== value) this.input.value = value;
-    this.resizeInput();
-    this.requestUpdate();
-  }
-
-  private resizeInput(): void {
-    const input = this.input;
-    if (!input) return;
-    // Grow with the text up to the CSS max-height; shrink back when text is removed.
-    input.style.height = 'auto';
-    input.style.height = `${input.scrollHeight}px`;
-  }
-
-  private handleInputInput(event: InputEvent): void {
-    this.draft = (event.target as HTMLTextAreaElement).value;
-    this.persistence.saveDraft(this.draft);
-    this.resizeInput();
-    this.requestUpdate();
-  }
-
-  private handleInputKeydown(event: KeyboardEvent): void {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
-      event.preventDefault();
-      void this.send();
-    }
   }
 
   private handleFrameKeydown(event: KeyboardEvent): void {
@@ -355,13 +296,7 @@ export class LlmChat extends LitElement {
   private handleStopClick(): void {
     // Stop takes Send's place the moment a message goes out, so the second click of a
     // double-click on Send lands on Stop; that click is not a request to stop.
-    if (performance.now() - this.sentAt < DOUBLE_CLICK_MS) return;
-    this.stop();
-  }
-
-  private handleComposerSubmit(event: SubmitEvent): void {
-    event.preventDefault();
-    void this.send();
+    if (this.composer.stopIntended()) this.stop();
   }
 
   private async handleCopyDetails(event: Event, error: ChatError): Promise<void> {
@@ -416,16 +351,16 @@ export class LlmChat extends LitElement {
           ${this.renderStatus()}${this.storageWarning ? html` <span class="storage-warning">${this.storageWarning}</span>` : nothing}
         </div>
         <div class="visually-hidden" role="alert">${this.alertText}</div>
-        <form part="composer" class="composer" @submit=${this.handleComposerSubmit}>
+        <form part="composer" class="composer" @submit=${this.composer.handleSubmit}>
           <slot name="composer-start"></slot>
           <textarea
             part="input"
             rows="1"
-            .value=${this.draft}
+            .value=${this.composer.draft}
             placeholder=${this.placeholder ?? t.placeholder}
             aria-label=${t.inputLabel}
-            @input=${this.handleInputInput}
-            @keydown=${this.handleInputKeydown}
+            @input=${this.composer.handleInput}
+            @keydown=${this.composer.handleKeydown}
           ></textarea>
           <slot name="composer-end"></slot>
           ${
@@ -435,7 +370,7 @@ export class LlmChat extends LitElement {
                   part="send-button"
                   class="button send"
                   type="submit"
-                  ?disabled=${this.draft.trim() === '' || this.connectivity.offline}
+                  ?disabled=${this.composer.draft.trim() === '' || this.connectivity.offline}
                 >
                   ${t.send}
                 </button>`

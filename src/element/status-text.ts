@@ -1,4 +1,5 @@
 import type { ChatError, ChatMessage } from '../core/types.js';
+import type { ConfigProblem } from './chat-controller.js';
 import { format } from './strings.js';
 import type { LlmChatStrings } from './strings.js';
 
@@ -48,4 +49,14 @@ export function errorDetails(error: ChatError, now: Date = new Date()): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** Why the chat cannot send with its settings, in the user's words. */
+export function configProblemText(problem: ConfigProblem, t: LlmChatStrings): string {
+  const text: Record<ConfigProblem, string> = {
+    unknown_protocol: t.unknownProtocol,
+    no_endpoint: t.noEndpoint,
+    protocol_unavailable: t.protocolUnavailable,
+  };
+  return text[problem];
 }

@@ -8,10 +8,8 @@
  * Every step is a single linear pass, and the repair never adds markup that could change
  * anything before the current paragraph.
  */
+import { ATX_HEADING, FENCE_LINE, closesFence, containerPrefix, fenceOpener } from './block-grammar.js';
 
-const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
-/** Indentation and container markers (block quotes, list items) opening a line. */
-const CONTAINER_PREFIX = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*/;
 /** A line whose content so far is only block markup (`-`, `1.`, `#`, `==`, a fence start). */
 const MARKUP_ONLY = /^(?:[-=+*#_`~]+|\d{1,9}[.)]?)[ \t]*$/;
 const LINK_DEFINITION = /^ {0,3}\[[^\]]+\]:/;
@@ -21,14 +19,12 @@ const PARTIAL_TAG = /<[A-Za-z/!][^\s<>]*$/;
 const TASK_MARKER = /^\[[ xX]\]$/;
 /** A bare URL still being written at the very end (GFM autolinks these). */
 const PARTIAL_URL = /(?:^|[\s*_~(])((?:https?|ftp):\/\/|www\.)[^\s<]*$/i;
-const HEADING = /^#{1,6}(?:[ \t]|$)/;
-const FENCE_LINE = /^(?:`{3,}|~{3,})/;
 const MAX_REPAIR_LENGTH = 32_000;
 /** Open emphasis tracked at once; deeper nesting is left alone (and is pathological anyway). */
 const MAX_OPEN_EMPHASIS = 16;
 
 interface FenceState {
-  char: string;
+  char: '`' | '~';
   length: number;
   /** The opening line's container prefix, with list markers turned into spaces. */
   indent: string;
@@ -51,26 +47,20 @@ export function repairTail(tail: string): string {
   return repairInline(lines.join('\n'));
 }
 
-function containerPrefix(line: string): string {
-  return CONTAINER_PREFIX.exec(line)?.[0] ?? '';
-}
-
 function openFence(lines: string[]): FenceState | undefined {
   let fence: FenceState | undefined;
   lines.forEach((line, index) => {
     const prefix = containerPrefix(line);
     const inner = line.slice(prefix.length);
     if (fence) {
-      let run = 0;
-      while (inner[run] === fence.char) run++;
-      if (run >= fence.length && inner.slice(run).trim() === '') fence = undefined;
+      if (closesFence(inner, fence)) fence = undefined;
       return;
     }
-    const match = FENCE_OPEN.exec(inner);
-    if (!match?.[1] || (match[1].startsWith('`') && match[2]?.includes('`'))) return;
+    const marker = fenceOpener(inner);
+    if (!marker) return;
     fence = {
-      char: match[1].charAt(0),
-      length: match[1].length,
+      char: marker.char,
+      length: marker.length,
       indent: prefix.replace(/[-+*]|\d{1,9}[.)]/g, (marker) => ' '.repeat(marker.length)),
       line: index,
     };
@@ -185,12 +175,12 @@ function paragraphStart(text: string): number {
     const prefix = containerPrefix(line);
     const inner = line.slice(prefix.length);
     if (inner.trim() === '') return end + 1;
-    if (/[-+*]|\d[.)]/.test(prefix) || HEADING.test(inner)) return start;
+    if (/[-+*]|\d[.)]/.test(prefix) || ATX_HEADING.test(inner)) return start;
     const previousEnd = start - 1;
     const previousStart = text.lastIndexOf('\n', previousEnd - 1) + 1;
     const previous = text.slice(previousStart, previousEnd);
     const previousInner = previous.slice(containerPrefix(previous).length);
-    if (HEADING.test(previousInner) || FENCE_LINE.test(previousInner) || isTableRow(previous)) return start;
+    if (ATX_HEADING.test(previousInner) || FENCE_LINE.test(previousInner) || isTableRow(previous)) return start;
     end = previousEnd;
     start = previousStart;
   }

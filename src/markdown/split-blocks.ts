@@ -17,6 +17,7 @@
  * two is not. An optional {@link BlockSplitterOptions.confirm} callback lets the renderer check
  * every proposed boundary against the real markdown parser.
  */
+import { ATX_HEADING, LIST_MARKER, THEMATIC_BREAK, closesFence, containerPrefix, fenceOpener } from './block-grammar.js';
 
 /** A finished block: `text.slice(start, end)` of the text given to {@link BlockSplitter.push}. */
 export interface FinishedBlock<T = undefined> {
@@ -103,12 +104,6 @@ export interface OpenFence {
   lang: string;
 }
 
-const FENCE_OPEN = /^(`{3,}|~{3,})(.*)$/;
-const ATX_HEADING = /^#{1,6}(?:[ \t]|$)/;
-const THEMATIC_BREAK = /^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$/;
-const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)/;
-/** Leading container markup: block quote markers and list markers, with their spacing. */
-const CONTAINER_PREFIX = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*/;
 const BACKSLASH_ESCAPE = /\\([!-/:-@[-`{-~])/g;
 
 /** CommonMark HTML block start conditions 1–5 and the text that ends each. */
@@ -269,7 +264,7 @@ export class BlockSplitter<T = undefined> {
       case 'paragraph':
         if (line.blank) {
           this.#proposeAfter(line, finished);
-        } else if (line.indent <= 3 && FENCE_OPEN.test(line.content) && isFenceOpener(line.content)) {
+        } else if (line.indent <= 3 && fenceOpener(line.content)) {
           // A fence interrupts a paragraph; splitting here lets the code stream on its own.
           if (!this.#proposeBefore(line, finished)) {
             this.#block = { kind: 'container', afterBlank: false, fence: makeFence(line) };
@@ -325,7 +320,7 @@ export class BlockSplitter<T = undefined> {
     const { content } = line;
     if (line.indent >= 4) {
       this.#block = { kind: 'indented-code' };
-    } else if (FENCE_OPEN.test(content) && isFenceOpener(content)) {
+    } else if (fenceOpener(content)) {
       this.#block = { kind: 'fence', fence: makeFence(line) };
     } else if (ATX_HEADING.test(content) || THEMATIC_BREAK.test(content)) {
       // Single-line blocks: closed as soon as the line is complete.
@@ -374,8 +369,8 @@ export class BlockSplitter<T = undefined> {
     if (mayPropose && block.afterBlank && line.indent === 0 && isDecisive(line.text.charAt(0))) {
       if (this.#proposeBefore(line, finished, `${line.text.charAt(0)}\n`)) return;
     }
-    const inner = line.text.slice(CONTAINER_PREFIX.exec(line.text)?.[0].length ?? 0);
-    if (FENCE_OPEN.test(inner) && isFenceOpener(inner)) {
+    const inner = line.text.slice(containerPrefix(line.text).length);
+    if (fenceOpener(inner)) {
       const atMargin = line.indent <= 1 && inner === line.content;
       if (!(mayPropose && atMargin && this.#proposeBefore(line, finished))) {
         block.fence = makeFence(line, inner);
@@ -470,19 +465,11 @@ function makeLine(text: string, start: number, next: number): Line {
   return { text, start, next, indent, content, blank: content.trim() === '' };
 }
 
-/** Backtick fences may not have backticks in their info string (that is inline code). */
-function isFenceOpener(content: string): boolean {
-  const match = FENCE_OPEN.exec(content);
-  if (!match) return false;
-  return !(match[1]?.startsWith('`') && match[2]?.includes('`'));
-}
-
 function makeFence(line: Line, content = line.content): Fence {
-  const match = FENCE_OPEN.exec(content);
-  const marker = match?.[1] ?? '```';
-  const lang = (match?.[2] ?? '').trim().split(/\s/, 1)[0]?.replace(BACKSLASH_ESCAPE, '$1') ?? '';
+  const marker = fenceOpener(content) ?? { char: '`', length: 3, info: '' };
+  const lang = marker.info.trim().split(/\s/, 1)[0]?.replace(BACKSLASH_ESCAPE, '$1') ?? '';
   return {
-    char: marker.startsWith('~') ? '~' : '`',
+    char: marker.char,
     length: marker.length,
     indent: line.indent,
     lineStart: line.start,
@@ -493,19 +480,13 @@ function makeFence(line: Line, content = line.content): Fence {
 
 function isFenceCloser(line: Line, fence: Fence): boolean {
   if (line.indent > 3) return false;
-  return closes(line.content, fence);
+  return closesFence(line.content, fence);
 }
 
 /** Inside a container the closing fence may follow quote markers and indentation. */
 function isNestedFenceCloser(text: string, fence: Fence): boolean {
   const inner = text.replace(/^(?:[ \t]*>)*[ \t]*/, '');
-  return closes(inner, fence);
-}
-
-function closes(content: string, fence: Fence): boolean {
-  let run = 0;
-  while (run < content.length && content[run] === fence.char) run++;
-  return run >= fence.length && content.slice(run).trim() === '';
+  return closesFence(inner, fence);
 }
 
 /** Elements without content, which never get a closing tag. */
