@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 // DESIGN.md §7 asks for 10 KB; today the element, session, store, transport and renderer take
-// about 24 KB gzip. The check holds the line at 25 KB so the size cannot grow unnoticed while
-// the gap is worked down (see the README's size section).
-const BUDGET_BYTES = 25 * 1024;
+// about 26.4 KB gzip (the protocol seam added the controllers, the frame parser and the shared
+// error table). The check holds the line at 27 KB so the size cannot grow unnoticed while the
+// gap is worked down (issue 12: optional features as chunks, the initial embed ≤ 50 KB).
+const BUDGET_BYTES = 27 * 1024;
 
 const embed = readFileSync('dist/llm-chat.js');
 const result = await build({
@@ -20,10 +21,11 @@ const result = await build({
       "import { property, query, state } from 'lit/decorators.js';",
       "import { repeat } from 'lit/directives/repeat.js';",
       "import { Directive, directive } from 'lit/directive.js';",
+      "import { AsyncDirective } from 'lit/async-directive.js';",
       "import { Marked } from 'marked';",
       "import DOMPurify from 'dompurify';",
       "import { createParser } from 'eventsource-parser';",
-      'globalThis.__deps = [LitElement, html, css, nothing, property, query, state, repeat, Directive, directive, Marked, DOMPurify, createParser];',
+      'globalThis.__deps = [LitElement, html, css, nothing, property, query, state, repeat, Directive, directive, AsyncDirective, Marked, DOMPurify, createParser];',
     ].join('\n'),
     resolveDir: process.cwd(),
     loader: 'js',
