@@ -1,108 +1,48 @@
+import { AnswerStream } from './answer-stream.js';
+import type { AnswerHost } from './answer-stream.js';
 import type { ChatRequestInput, ChatTransport, WireMessage } from './chat-transport.js';
-import { classifyError } from './classify-error.js';
-import { sleep, systemClock } from './clock.js';
+import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { createId } from './create-id.js';
 import { historyFor } from './history.js';
-import { ERROR_STATUSES, canContinue, canRetry, lastAssistant } from './message-actions.js';
-import { createOverlapTrimmer } from './overlap-trimmer.js';
-import { createRetryPolicy } from './retry-policy.js';
+import { ERROR_STATUSES, canContinue, canRerunTools, canRetry, lastAssistant } from './message-actions.js';
+import { hasToolResult, withToolResults, withoutToolResults } from './tool-results.js';
+import { ToolRunner, toolErrorContent, toolResultContent } from './tool-runner.js';
+import type { ToolEnd } from './tool-runner.js';
 import { recordRate, resetAnswer, restoreMessage, settleTurn } from './turn-outcome.js';
-import type { AttemptOutcome } from './turn-outcome.js';
-import type { ChatError, ChatEvent, ChatMessage, ChatRequest, ChatToolCall } from './types.js';
-import { Watchdog } from './watchdog.js';
-import type { WatchdogReason } from './watchdog.js';
+import type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus } from './session-config.js';
+import { SESSION_DEFAULTS } from './session-config.js';
+import type { ChatError, ChatMessage, ChatRequest } from './types.js';
 
-/** The session-level state the element reflects as its `status` attribute. */
-export type ChatSessionStatus = 'idle' | 'connecting' | 'streaming' | 'retrying' | 'reconnecting' | 'error';
+export { SESSION_DEFAULTS };
+export type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus };
 
-/** Settings read at the start of every request, so the element can change them at any time. */
-export interface ChatSessionConfig {
-  /** Backend URL (required to send). */
-  endpoint: string;
-  /** Encodes requests and streams responses; required to send. */
-  transport: ChatTransport | undefined;
-  model?: string | undefined;
-  system?: string | undefined;
-  maxTokens?: number | undefined;
-  temperature?: number | undefined;
-  /** Extra non-secret request headers. */
-  headers?: Record<string, string> | undefined;
-  /** Extra request-body fields. */
-  body?: Record<string, unknown> | undefined;
-  /** @defaultValue 2 */
-  maxRetries: number;
-  /** @defaultValue 45000 */
-  idleTimeoutMs: number;
-  /** @defaultValue 120000 */
-  stallTimeoutMs: number;
-  /** After this long without a first token the UI says "Still waiting…". @defaultValue 15000 */
-  waitingHintMs: number;
-}
-
-/** The defaults of {@link ChatSessionConfig}, which the element's attributes document too. */
-export const SESSION_DEFAULTS = {
-  maxRetries: 2,
-  idleTimeoutMs: 45_000,
-  stallTimeoutMs: 120_000,
-  waitingHintMs: 15_000,
-} as const;
-
-export interface ChatSessionCallbacks {
-  /** Something visible changed: the transcript, the status, the countdown or the hint. */
-  onChange?: () => void;
-  /** Before a request is made; return false to cancel the send. The request may be edited. */
-  onSend?: (detail: { message: ChatMessage; request: ChatRequest }) => boolean;
-  onFirstToken?: (detail: { messageId: string; ttftMs: number }) => void;
-  onDelta?: (detail: { messageId: string; text: string }) => void;
-  onToolCall?: (detail: { messageId: string; toolCall: ChatToolCall }) => void;
-  onRetry?: (detail: { messageId: string; attempt: number; delayMs: number; error: ChatError }) => void;
-  onFinish?: (detail: { message: ChatMessage }) => void;
-  onError?: (detail: { message: ChatMessage; error: ChatError }) => void;
-}
-
-export interface ChatSessionOptions extends Partial<ChatSessionConfig>, ChatSessionCallbacks {
-  /** @defaultValue the system clock */
-  clock?: Clock;
-  /** Randomness for retry jitter. @defaultValue Math.random */
-  random?: () => number;
-}
-
-/** One logical request: a send, a Retry or a Continue, with its automatic retries. */
-interface Turn {
+/** One user action (a send, Retry, Continue, or results handed in) and the tool rounds it leads to. */
+interface Loop {
+  controller: AbortController;
+  /** Follow-up requests sent for tool results so far. */
+  rounds: number;
+  /** The answer being streamed, or whose tools are running. */
   message: ChatMessage;
-  /** Clock time of send(); TTFT and duration count from here. */
-  start: number;
-  firstTokenAt?: number;
-  /** The model streamed a refusal: the answer ends `filtered`. */
-  refused: boolean;
-  /** The partial answer a Continue carries on from. */
-  continuedFrom?: string;
-  trimmer?: ReturnType<typeof createOverlapTrimmer>;
-}
-
-/** Per-attempt facts that decide the phase of a failure and the final status. */
-interface AttemptState {
-  gotOutput: boolean;
-  finishReason: string | undefined;
-  error: ChatError | undefined;
 }
 
 const STOPPED = 'llm-chat:stopped';
 
 /**
- * One conversation: owns the transcript and at most one request at a time. It builds the
- * request, streams it through the {@link ChatTransport}, applies events to the assistant
- * message, classifies failures, retries what may be retried before the first token, and
- * records metrics. Framework-free; the element talks to it through `ChatController`.
+ * One conversation: owns the transcript and at most one request at a time. A send streams an
+ * answer through the {@link ChatTransport}; when the answer asks for tools, they run (while
+ * text may still stream), their results go back in a follow-up request, and so on until the
+ * model answers in text or a bound is hit (DESIGN.md §3a). Framework-free; the element talks
+ * to it through `ChatController`.
  */
 export class ChatSession {
   readonly config: ChatSessionConfig;
   private readonly callbacks: ChatSessionCallbacks;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly tools: ToolRunner;
   private transcript: ChatMessage[] = [];
-  private controller: AbortController | undefined;
+  private loop: Loop | undefined;
   private currentStatus: ChatSessionStatus = 'idle';
   private retryDeadline: number | undefined;
   private waitingHint = false;
@@ -121,11 +61,15 @@ export class ChatSession {
       temperature: options.temperature,
       headers: options.headers,
       body: options.body,
+      tools: options.tools,
       maxRetries: options.maxRetries ?? SESSION_DEFAULTS.maxRetries,
       idleTimeoutMs: options.idleTimeoutMs ?? SESSION_DEFAULTS.idleTimeoutMs,
       stallTimeoutMs: options.stallTimeoutMs ?? SESSION_DEFAULTS.stallTimeoutMs,
       waitingHintMs: options.waitingHintMs ?? SESSION_DEFAULTS.waitingHintMs,
+      maxToolRounds: options.maxToolRounds ?? SESSION_DEFAULTS.maxToolRounds,
+      toolTimeoutMs: options.toolTimeoutMs ?? SESSION_DEFAULTS.toolTimeoutMs,
     };
+    this.tools = new ToolRunner({ clock: this.clock, onChange: () => this.changed() });
   }
 
   /** The live transcript. Treat as read-only; use `setMessages` to replace it. */
@@ -137,12 +81,12 @@ export class ChatSession {
     return this.currentStatus;
   }
 
-  /** True while a turn is in flight (connecting, streaming or waiting to retry). */
+  /** True while a turn is in flight (connecting, streaming, running tools or waiting to retry). */
   get busy(): boolean {
-    return this.controller !== undefined;
+    return this.loop !== undefined;
   }
 
-  /** The id of the assistant message of the turn in flight. */
+  /** The id of the assistant message being answered or whose tools are running. */
   get activeMessageId(): string | undefined {
     return this.activeId;
   }
@@ -157,13 +101,23 @@ export class ChatSession {
     return this.waitingHint;
   }
 
+  /** Names of the tools running now. */
+  get runningTools(): string[] {
+    return this.tools.running;
+  }
+
+  /** How long a running tool call has been running. */
+  toolElapsedMs(toolCallId: string): number | undefined {
+    return this.tools.elapsedMs(toolCallId);
+  }
+
   now(): number {
     return this.clock.now();
   }
 
   /** Whether Retry applies to this message now (see `message-actions.ts`). */
   canRetry(message: ChatMessage): boolean {
-    return !this.busy && canRetry(this.transcript, message);
+    return !this.busy && (canRetry(this.transcript, message) || (this.toolsEnabled && canRerunTools(this.transcript, message)));
   }
 
   /** Whether Continue applies to this message now. */
@@ -186,10 +140,10 @@ export class ChatSession {
   }
 
   /**
-   * Sends a user message and streams the answer.
+   * Sends a user message and streams the answer, running the tool loop when it asks for tools.
    *
    * @returns `false` at once when a turn is already in flight, the text is empty or the send
-   *   was cancelled; otherwise `true` when the turn has ended, whatever its outcome.
+   *   was cancelled; otherwise `true` when the turn (every tool round included) has ended.
    * @throws When no transport is configured (a configuration error, reported before anything is sent).
    */
   async send(text: string): Promise<boolean> {
@@ -203,36 +157,41 @@ export class ChatSession {
     const base = replacesFailedPair ? this.transcript.slice(0, -2) : this.transcript;
     const request = this.buildRequest([...historyFor(base), { role: 'user', content: text }], false);
     if (this.callbacks.onSend?.({ message: { ...user }, request }) === false) return false;
-    const assistant: ChatMessage = {
-      id: createId(),
-      role: 'assistant',
-      content: '',
-      status: 'pending',
-      createdAt: Date.now(),
-      metrics: { attempts: 0 },
-    };
+    const assistant = newAnswer();
     this.transcript = [...base, user, assistant];
-    await this.runTurn(assistant, request, undefined);
+    await this.runLoop(assistant, request);
     return true;
   }
 
   /**
    * Regenerates the last assistant answer from the same history, replacing its content. A
    * later answer would depend on an earlier one, so only the last can be regenerated; one
-   * that failed with a non-retryable error cannot (sending it again would fail again).
+   * that failed with a non-retryable error cannot (sending it again would fail again). An
+   * answer whose tool calls never finished (the page was closed, Stop) runs them again instead.
    *
    * @returns `false` at once when busy or when there is nothing to retry.
    */
   async retry(messageId?: string): Promise<boolean> {
     const target = this.actionTarget(messageId, (message) => this.canRetry(message));
     if (!target) return false;
+    this.transcript = withoutToolResults(this.transcript, target);
+    if (this.toolsEnabled && canRerunTools(this.transcript, target)) {
+      delete target.error;
+      for (const call of target.toolCalls ?? []) {
+        if (call.status === 'done') continue;
+        delete call.status;
+        delete call.result;
+      }
+      await this.runLoop(target, undefined);
+      return true;
+    }
     const index = this.transcript.indexOf(target);
     // Exactly the history of the first attempt: the user's question once, nothing of the
     // failed answer (it is the target, so it is not part of what comes before it).
     const request = this.buildRequest(historyFor(this.transcript.slice(0, index)), false);
     if (target.content !== '' || target.status !== 'error') target.regenerations = (target.regenerations ?? 0) + 1;
     resetAnswer(target);
-    await this.runTurn(target, request, undefined);
+    await this.runLoop(target, request);
     return true;
   }
 
@@ -252,21 +211,46 @@ export class ChatSession {
     delete target.error;
     delete target.finishReason;
     target.metrics = { attempts: 0 };
-    await this.runTurn(target, request, target.content);
+    await this.runLoop(target, request, target.content);
     return true;
   }
 
-  /** Stops the turn in flight, keeping the partial answer as `stopped`. */
+  /**
+   * Hands in the result of a tool call the page handles itself (a tool without `execute`, or
+   * one the backend declared). When it was the last result the answer waited for, the
+   * follow-up request goes out.
+   *
+   * @returns `false` when no call with this id is waiting for a result.
+   */
+  addToolResult(toolCallId: string, result: unknown, options: { isError?: boolean } = {}): boolean {
+    if (this.tools.isRunning(toolCallId)) return this.tools.resolve(toolCallId, result, options.isError);
+    if (this.busy) return false;
+    const answer = lastAssistant(this.transcript);
+    const call = answer?.status === 'tool_calls' ? answer.toolCalls?.find((c) => c.id === toolCallId) : undefined;
+    if (!answer || !call || call.status === 'done' || hasToolResult(this.transcript, call.id)) return false;
+    call.status = options.isError ? 'error' : 'done';
+    call.result = options.isError ? toolErrorContent(String(result)) : toolResultContent(result);
+    this.changed();
+    if (answer.toolCalls?.every((c) => c.status === 'done' || c.status === 'error')) void this.runLoop(answer, undefined, undefined, true);
+    return true;
+  }
+
+  /** Stops the turn in flight, keeping the partial answer as `stopped` and cancelling running tools. */
   stop(): void {
-    this.controller?.abort(STOPPED);
+    this.loop?.controller.abort(STOPPED);
   }
 
   /** Stops any turn and empties the transcript. */
   clear(): void {
     this.stop();
+    this.tools.cancelAll();
     this.transcript = [];
     this.currentStatus = 'idle';
     this.changed();
+  }
+
+  private get toolsEnabled(): boolean {
+    return Object.keys(this.config.tools ?? {}).length > 0;
   }
 
   /** The last answer, when it is the one asked for (or none was named) and the action applies to it. */
@@ -284,6 +268,11 @@ export class ChatSession {
 
   private buildRequest(messages: WireMessage[], continuation: boolean): ChatRequest {
     const { config } = this;
+    const tools = Object.entries(config.tools ?? {}).map(([name, tool]) => ({
+      name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      ...(tool.parameters !== undefined ? { parameters: tool.parameters } : {}),
+    }));
     const input: ChatRequestInput = {
       url: config.endpoint,
       // One key per logical request: automatic retries reuse it so the server can tell a
@@ -294,219 +283,134 @@ export class ChatSession {
       model: config.model,
       maxTokens: config.maxTokens,
       temperature: config.temperature,
+      tools: tools.length > 0 ? tools : undefined,
       body: config.body,
       continuation,
     };
     return this.transport.createRequest(input);
   }
 
-  private async runTurn(message: ChatMessage, request: ChatRequest, continuedFrom: string | undefined): Promise<void> {
-    const controller = new AbortController();
-    this.controller = controller;
-    this.activeId = message.id;
-    message.status = 'pending';
-    const metrics = (message.metrics ??= { attempts: 0 });
-    metrics.attempts = 0;
-    const turn: Turn = { message, start: this.clock.now(), refused: false };
-    if (continuedFrom !== undefined) {
-      turn.continuedFrom = continuedFrom;
-      turn.trimmer = createOverlapTrimmer(continuedFrom);
-    }
-    const retryPolicy = createRetryPolicy({ maxRetries: this.config.maxRetries, random: this.random });
-    let retries = 0;
-    let outcome: AttemptOutcome;
-    this.changed();
-
-    for (;;) {
-      metrics.attempts++;
-      if (retries > 0) request.headers['X-Retry-Attempt'] = String(retries);
-      outcome = await this.runAttempt(turn, request, controller.signal);
-      if (outcome.kind !== 'failed') break;
-      const decision = retryPolicy.decide(outcome.error, retries);
-      if (!decision.retry) break;
-      retries++;
-      this.retryDeadline = this.clock.now() + decision.delayMs;
-      this.setStatus('retrying');
-      this.callbacks.onRetry?.({ messageId: message.id, attempt: retries, delayMs: decision.delayMs, error: outcome.error });
-      try {
-        await sleep(this.clock, decision.delayMs, controller.signal);
-      } catch {
-        outcome = { kind: 'stopped' };
-        break;
-      } finally {
-        this.retryDeadline = undefined;
-      }
-    }
-
-    const held = turn.trimmer?.flush() ?? '';
-    if (held !== '') this.appendText(turn, held);
-    this.finishTurn(turn, outcome);
-  }
-
-  private async runAttempt(turn: Turn, request: ChatRequest, turnSignal: AbortSignal): Promise<AttemptOutcome> {
-    const { clock, config } = this;
-    const { message } = turn;
-    const metrics = message.metrics ?? { attempts: 1 };
-    const attempt = new AbortController();
-    const abortAttempt = () => attempt.abort(turnSignal.reason);
-    turnSignal.addEventListener('abort', abortAttempt, { once: true });
-    let timedOut: WatchdogReason | undefined;
-    const watchdog = new Watchdog({
-      clock,
-      idleTimeoutMs: config.idleTimeoutMs,
-      stallTimeoutMs: config.stallTimeoutMs,
-      onTimeout: (reason) => {
-        timedOut = reason;
-        attempt.abort('llm-chat:watchdog');
-      },
-    });
-    const state: AttemptState = { gotOutput: false, finishReason: undefined, error: undefined };
-    const attemptStart = clock.now();
-    const hint =
-      metrics.ttftMs === undefined
-        ? clock.setTimeout(
-            () => {
-              this.waitingHint = true;
-              this.changed();
-            },
-            Math.max(0, config.waitingHintMs - (attemptStart - turn.start)),
-          )
-        : undefined;
-    this.setStatus('connecting');
-    watchdog.start();
-
+  /**
+   * Runs one user action to its end: the answer to `request` (none when only the tool phase
+   * of `first` is left to run), then, while answers end in tool calls, their tools and the
+   * follow-ups. The session is busy throughout.
+   */
+  private async runLoop(
+    first: ChatMessage,
+    request: ChatRequest | undefined,
+    continuedFrom?: string,
+    resultsHandedIn = false,
+  ): Promise<void> {
+    const loop: Loop = { controller: new AbortController(), rounds: 0, message: first };
+    this.loop = loop;
     try {
-      const events = this.transport.stream(request, {
-        signal: attempt.signal,
-        onResponse: () => {
-          metrics.ttfbMs = Math.round(clock.now() - attemptStart);
-          watchdog.headersReceived();
-          this.setStatus('streaming');
-        },
-        onActivity: () => watchdog.activity(),
-      });
-      for await (const event of events) {
-        // Nothing is appended once the user pressed Stop.
-        if (turnSignal.aborted) break;
-        this.applyEvent(turn, event, state, watchdog);
-      }
-    } catch (error) {
-      if (!turnSignal.aborted && timedOut === undefined && state.error === undefined) {
-        state.error = classifyError(
-          { cause: 'network', message: error instanceof Error ? error.message : String(error) },
-          state.gotOutput ? 'mid_stream' : 'pre_stream',
-        );
-      }
+      await this.playLoop(loop, request, continuedFrom, resultsHandedIn);
     } finally {
-      watchdog.stop();
-      if (hint !== undefined) clock.clearTimeout(hint);
-      this.waitingHint = false;
-      turnSignal.removeEventListener('abort', abortAttempt);
+      this.endLoop(loop.message);
     }
-
-    if (turnSignal.aborted) return { kind: 'stopped' };
-    // A stream that delivered its finish reason is complete, whatever happened after it.
-    if (state.finishReason !== undefined) return { kind: 'finished', reason: state.finishReason };
-    if (timedOut !== undefined) {
-      return { kind: 'failed', error: stalledError(state.gotOutput ? 'mid_stream' : 'pre_stream', timedOut, metrics.requestId) };
-    }
-    if (state.error) {
-      if (!state.error.requestId && metrics.requestId) state.error.requestId = metrics.requestId;
-      return { kind: 'failed', error: state.error };
-    }
-    return { kind: 'finished', reason: undefined };
   }
 
-  private applyEvent(turn: Turn, event: ChatEvent, state: AttemptState, watchdog: Watchdog): void {
-    const { message, trimmer } = turn;
-    const metrics = (message.metrics ??= { attempts: 1 });
-    switch (event.type) {
-      case 'meta':
-        if (event.requestId && !metrics.requestId) metrics.requestId = event.requestId;
-        if (event.model) metrics.model = event.model;
-        break;
-      case 'delta': {
-        state.gotOutput = true;
-        watchdog.progress();
-        const text = trimmer ? trimmer.push(event.text) : event.text;
-        if (text !== '') this.appendText(turn, text);
+  private async playLoop(
+    loop: Loop,
+    request: ChatRequest | undefined,
+    continuedFrom: string | undefined,
+    resultsHandedIn: boolean,
+  ): Promise<void> {
+    let message = loop.message;
+    let next = request;
+    let partial = continuedFrom;
+    for (;;) {
+      this.activeId = message.id;
+      if (next) {
+        const start = this.clock.now();
+        const result = await new AnswerStream(this.answerHost(loop), message, start, partial).run(next, loop.controller.signal);
+        const settled = settleTurn(message, result.outcome, { refused: result.refused, continued: partial !== undefined });
+        message.status = settled.status;
+        if (settled.error) message.error = settled.error;
+        recordRate(message, { start, firstTokenAt: result.firstTokenAt, end: this.clock.now() }, this.config.model, partial?.length ?? 0);
+        partial = undefined;
+      }
+      const toolPhase = message.status === 'tool_calls' && (this.toolsEnabled || resultsHandedIn) && !loop.controller.signal.aborted;
+      if (!toolPhase) {
+        // Tools started for an answer that then failed or was stopped must not go on running.
+        this.tools.cancel(message.toolCalls ?? []);
         break;
       }
-      case 'refusal':
-        state.gotOutput = true;
-        turn.refused = true;
-        watchdog.progress();
-        this.appendText(turn, event.text);
-        break;
-      case 'reasoning':
-        state.gotOutput = true;
-        watchdog.progress();
-        message.reasoning = (message.reasoning ?? '') + event.text;
-        message.status = 'streaming';
-        this.changed();
-        break;
-      case 'tool-call':
-        state.gotOutput = true;
-        watchdog.progress();
-        message.toolCalls = [...(message.toolCalls ?? []), { ...event.toolCall }];
-        message.status = 'streaming';
-        this.callbacks.onToolCall?.({ messageId: message.id, toolCall: { ...event.toolCall } });
-        this.changed();
-        break;
-      case 'usage':
-        watchdog.progress();
-        if (event.promptTokens !== undefined) metrics.promptTokens = event.promptTokens;
-        if (event.completionTokens !== undefined) metrics.completionTokens = event.completionTokens;
-        if (event.cachedTokens !== undefined) metrics.cachedTokens = event.cachedTokens;
-        break;
-      case 'finish':
-        watchdog.progress();
-        state.finishReason = event.reason;
-        message.finishReason = event.reason;
-        break;
-      case 'error':
-        state.error = classifyError(event.error, state.gotOutput ? 'mid_stream' : 'pre_stream');
-        break;
-      case 'done':
-        break;
+      const ends = await this.runToolsOf(message, loop);
+      this.transcript = withToolResults(this.transcript, message);
+      this.changed();
+      const bound = ends.includes('timeout') ? 'tool_timeout' : ends.includes('limit') ? 'max_tool_rounds' : undefined;
+      if (bound) message.error = toolLimitError(bound, this.config);
+      if (bound || loop.controller.signal.aborted) break;
+      // The follow-up goes out: this answer is finished, the loop goes on.
+      this.callbacks.onFinish?.({ message: snapshot(message) });
+      loop.rounds++;
+      const followUp = newAnswer();
+      next = this.buildRequest(historyFor(this.transcript), false);
+      this.transcript = [...this.transcript, followUp];
+      message = loop.message = followUp;
     }
   }
 
-  private appendText(turn: Turn, text: string): void {
-    const { message } = turn;
-    const metrics = (message.metrics ??= { attempts: 1 });
-    if (metrics.ttftMs === undefined) {
-      // Measured from send(), retries included: what the user actually waited.
-      turn.firstTokenAt = this.clock.now();
-      metrics.ttftMs = Math.round(turn.firstTokenAt - turn.start);
-      this.waitingHint = false;
-      this.callbacks.onFirstToken?.({ messageId: message.id, ttftMs: metrics.ttftMs });
+  /** Waits for every call of an answer to have a result; calls past the round limit never run. */
+  private async runToolsOf(message: ChatMessage, loop: Loop): Promise<Array<ToolEnd | 'limit'>> {
+    const calls = message.toolCalls ?? [];
+    if (loop.rounds >= this.config.maxToolRounds) {
+      this.tools.skip(calls, 'The tool was not run: the tool-round limit was reached.');
+      return ['limit'];
     }
-    message.content += text;
-    message.status = 'streaming';
-    this.callbacks.onDelta?.({ messageId: message.id, text });
-    this.changed();
+    return this.tools.collect(calls, this.config.tools ?? {}, this.toolContext(message, loop));
   }
 
-  private finishTurn(turn: Turn, outcome: AttemptOutcome): void {
-    const { message } = turn;
-    const settled = settleTurn(message, outcome, { refused: turn.refused, continued: turn.continuedFrom !== undefined });
-    message.status = settled.status;
-    if (settled.error) message.error = settled.error;
-    recordRate(
-      message,
-      { start: turn.start, firstTokenAt: turn.firstTokenAt, end: this.clock.now() },
-      this.config.model,
-      turn.continuedFrom?.length ?? 0,
-    );
-    this.controller = undefined;
+  private toolContext(message: ChatMessage, loop: Loop) {
+    return { messageId: message.id, timeoutMs: this.config.toolTimeoutMs, parent: loop.controller.signal };
+  }
+
+  private endLoop(message: ChatMessage): void {
+    this.loop = undefined;
     this.activeId = undefined;
-    this.currentStatus = ERROR_STATUSES.has(settled.status) ? 'error' : 'idle';
+    this.retryDeadline = undefined;
+    this.currentStatus = ERROR_STATUSES.has(message.status) ? 'error' : 'idle';
     this.changed();
-    if (message.error && ERROR_STATUSES.has(settled.status)) {
+    if (message.error && ERROR_STATUSES.has(message.status)) {
       this.callbacks.onError?.({ message: snapshot(message), error: { ...message.error } });
     }
     this.callbacks.onFinish?.({ message: snapshot(message) });
+  }
+
+  private answerHost(loop: Loop): AnswerHost {
+    const { config, callbacks } = this;
+    return {
+      clock: this.clock,
+      random: this.random,
+      transport: this.transport,
+      maxRetries: config.maxRetries,
+      idleTimeoutMs: config.idleTimeoutMs,
+      stallTimeoutMs: config.stallTimeoutMs,
+      waitingHintMs: config.waitingHintMs,
+      setPhase: (phase, retryAt) => {
+        this.retryDeadline = phase === 'retrying' ? retryAt : undefined;
+        this.setStatus(phase);
+        if (phase === 'retrying') this.changed();
+      },
+      setWaiting: (waiting) => {
+        if (this.waitingHint === waiting) return;
+        this.waitingHint = waiting;
+        this.changed();
+      },
+      changed: () => this.changed(),
+      onFirstToken: callbacks.onFirstToken,
+      onDelta: callbacks.onDelta,
+      onRetry: callbacks.onRetry,
+      onToolCall: (message, call) => {
+        // The tool starts the moment its call is complete, while text may still stream; a
+        // page-handled tool is waiting before its event fires, so a result handed in from the
+        // event handler itself is taken.
+        if (this.toolsEnabled && loop.rounds < config.maxToolRounds)
+          void this.tools.start(call, config.tools ?? {}, this.toolContext(message, loop));
+        callbacks.onToolCall?.({ messageId: message.id, toolCall: { id: call.id, name: call.name, arguments: call.arguments } });
+      },
+    };
   }
 
   private setStatus(status: ChatSessionStatus): void {
@@ -520,13 +424,20 @@ export class ChatSession {
   }
 }
 
-function stalledError(phase: ChatError['phase'], reason: WatchdogReason, requestId: string | undefined): ChatError {
+function newAnswer(): ChatMessage {
+  return { id: createId(), role: 'assistant', content: '', status: 'pending', createdAt: Date.now(), metrics: { attempts: 0 } };
+}
+
+function toolLimitError(bound: 'tool_timeout' | 'max_tool_rounds', config: ChatSessionConfig): ChatError {
   return {
-    kind: 'stalled',
-    message: reason === 'idle' ? 'The connection went silent.' : 'The answer stopped arriving.',
-    retryable: true,
-    phase,
-    ...(requestId ? { requestId } : {}),
+    kind: 'tool_limit',
+    code: bound,
+    message:
+      bound === 'tool_timeout'
+        ? `A tool did not finish within ${Math.round(config.toolTimeoutMs / 1000)} s; nothing more was sent.`
+        : `The model asked for tools more than ${config.maxToolRounds} times in a row; nothing more was sent.`,
+    retryable: false,
+    phase: 'mid_stream',
   };
 }
 

@@ -11,18 +11,29 @@ import type { ChatMessage } from './types.js';
  * @returns The messages to send, in the protocol-neutral shape adapters encode.
  */
 export function historyFor(messages: readonly ChatMessage[]): WireMessage[] {
+  const results = new Map<string, string>();
+  for (const message of messages) {
+    if (message.role === 'tool' && message.toolCallId !== undefined) results.set(message.toolCallId, message.content);
+  }
   const history: WireMessage[] = [];
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as ChatMessage;
     const next = messages[i + 1];
+    // Results are sent right after the calls they answer (below), wherever they are stored.
+    if (message.role === 'tool') continue;
     if (message.role === 'user' && next?.role === 'assistant' && next.status === 'error') continue;
     if (message.status === 'error' || message.status === 'pending' || message.status === 'streaming') continue;
     const calls = message.role === 'assistant' ? (message.toolCalls ?? []) : [];
     if (message.role === 'assistant' && message.content === '' && calls.length === 0) continue;
     const wire: WireMessage = { role: message.role, content: message.content };
     if (calls.length > 0) wire.toolCalls = calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args }));
-    if (message.role === 'tool' && message.toolCallId !== undefined) wire.toolCallId = message.toolCallId;
     history.push(wire);
+    // Every call gets a result, or the request would be invalid: one whose tool never
+    // finished (the page was closed while it ran) is sent as such.
+    for (const call of calls) {
+      const content = results.get(call.id) ?? call.result ?? JSON.stringify({ error: 'The tool call was interrupted before it finished.' });
+      history.push({ role: 'tool', content, toolCallId: call.id });
+    }
   }
   return history;
 }

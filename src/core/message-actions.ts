@@ -35,3 +35,13 @@ export function canRetry(messages: readonly ChatMessage[], message: ChatMessage)
 export function canContinue(messages: readonly ChatMessage[], message: ChatMessage): boolean {
   return lastAssistant(messages) === message && CONTINUABLE.has(message.status) && message.content !== '';
 }
+
+/**
+ * Whether Retry may run an answer's tools again instead of regenerating it: the last answer
+ * ended in tool calls, and some never finished (the page was closed while they ran, Stop, a
+ * timeout, or the round limit kept them from running).
+ */
+export function canRerunTools(messages: readonly ChatMessage[], message: ChatMessage): boolean {
+  if (lastAssistant(messages) !== message || message.status !== 'tool_calls') return false;
+  return (message.toolCalls ?? []).some((call) => call.status !== 'done');
+}

@@ -25,7 +25,9 @@ export function settleTurn(
     return { status: kept ? 'interrupted' : 'error', error: outcome.error };
   }
   const refusedOnly = message.finishReason === undefined || message.finishReason === 'stop';
-  const status = facts.refused && refusedOnly ? 'filtered' : statusForFinishReason(outcome.reason ?? 'stop');
+  let status = facts.refused && refusedOnly ? 'filtered' : statusForFinishReason(outcome.reason ?? 'stop');
+  // Some servers (Ollama among them) end an answer that called tools with a plain `stop`.
+  if (status === 'complete' && (message.toolCalls?.length ?? 0) > 0) status = 'tool_calls';
   if (status !== 'filtered') return { status };
   return {
     status,

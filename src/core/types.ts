@@ -43,8 +43,15 @@ export interface ChatToolCall {
   name: string;
   /** The raw JSON arguments string as the model produced it. */
   arguments: string;
-  /** Where the tool loop is with this call (DESIGN.md §3a). */
+  /**
+   * Where the tool loop is with this call (DESIGN.md §3a): `interrupted` when the page was
+   * closed while it ran (Retry runs it again).
+   */
   status?: 'running' | 'done' | 'error' | 'cancelled' | 'interrupted';
+  /** The result as sent back to the model (`{"error": …}` for an error result). */
+  result?: string;
+  /** How long the tool took. */
+  durationMs?: number;
 }
 
 export interface ChatMetrics {

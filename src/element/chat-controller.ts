@@ -4,12 +4,14 @@ import type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionStatus } from 
 import type { ChatMessage } from '../core/types.js';
 import { createFetchTransport } from '../transport/fetch-transport.js';
 import type { ProtocolAdapter } from '../transport/protocol-adapter.js';
+import type { ErrorKind } from '../wire/error-rules.js';
+import type { StatusLineState } from './status-text.js';
 import { getProtocolAdapter, knownProtocols, loadProtocolAdapter } from '../transport/protocol-registry.js';
 
 /** The element's settings, as the controller reads them before every update. */
 export interface ChatHostConfig extends Pick<
   ChatSessionConfig,
-  'endpoint' | 'model' | 'system' | 'maxTokens' | 'temperature' | 'headers' | 'body'
+  'endpoint' | 'model' | 'system' | 'maxTokens' | 'temperature' | 'headers' | 'body' | 'tools'
 > {
   protocol: string;
   fetch?: typeof fetch | undefined;
@@ -17,6 +19,8 @@ export interface ChatHostConfig extends Pick<
   /** Milliseconds, as the attribute gives them. */
   idleTimeout: number;
   stallTimeout: number;
+  maxToolRounds?: number | undefined;
+  toolTimeout?: number | undefined;
 }
 
 /** Why the chat cannot send with its current settings. */
@@ -41,6 +45,9 @@ export class ChatController implements ReactiveController {
   private loading: Promise<void> | undefined;
   private loadingProtocol: string | undefined;
   private failedProtocol: string | undefined;
+  private retryKind: ErrorKind | undefined;
+  private lastRunning: string[] = [];
+  private toolsDone: string[] = [];
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -52,6 +59,10 @@ export class ChatController implements ReactiveController {
       onChange: () => {
         callbacks.onChange?.();
         this.scheduleUpdate();
+      },
+      onRetry: (detail) => {
+        this.retryKind = detail.error.kind;
+        callbacks.onRetry?.(detail);
       },
     });
     host.addController(this);
@@ -89,10 +100,24 @@ export class ChatController implements ReactiveController {
     return at === undefined ? 0 : Math.max(0, Math.ceil((at - this.session.now()) / 1000));
   }
 
+  /** What the status line says while a turn is in flight (see {@link statusLine}). */
+  get line(): StatusLineState {
+    const session = this.session;
+    return {
+      status: session.status,
+      waitingLong: session.waitingLong,
+      runningTools: session.runningTools,
+      toolsDone: this.toolsDone,
+      retrySeconds: this.retrySeconds,
+      retryKind: this.retryKind,
+    };
+  }
+
   hostUpdate(): void {
     this.syncConfig();
-    // The countdown re-renders only while a retry is being waited out.
-    if (this.session.status === 'retrying') this.startCountdown();
+    this.followTools();
+    // The clock re-renders only while a retry is waited out or a tool runs (elapsed time).
+    if (this.session.status === 'retrying' || this.session.runningTools.length > 0) this.startCountdown();
     else this.stopCountdown();
   }
 
@@ -161,6 +186,9 @@ export class ChatController implements ReactiveController {
     config.maxRetries = nonNegative(host.maxRetries, SESSION_DEFAULTS.maxRetries);
     config.idleTimeoutMs = positive(host.idleTimeout, SESSION_DEFAULTS.idleTimeoutMs);
     config.stallTimeoutMs = positive(host.stallTimeout, SESSION_DEFAULTS.stallTimeoutMs);
+    config.tools = host.tools;
+    config.maxToolRounds = nonNegative(host.maxToolRounds ?? Number.NaN, SESSION_DEFAULTS.maxToolRounds);
+    config.toolTimeoutMs = positive(host.toolTimeout ?? Number.NaN, SESSION_DEFAULTS.toolTimeoutMs);
     if (this.problem === 'no_endpoint' && host.endpoint) this.problem = undefined;
     this.syncTransport(host.protocol, host.fetch);
   }
@@ -202,6 +230,15 @@ export class ChatController implements ReactiveController {
     // A chunk that failed to load may load next time (the network came back); a name that is
     // not a protocol will not.
     if (problem === 'unknown_protocol') this.failedProtocol = protocol;
+  }
+
+  /** Tools that just finished are said once ("get_weather done."), until the follow-up streams. */
+  private followTools(): void {
+    const running = this.session.runningTools;
+    const ended = this.lastRunning.filter((name) => !running.includes(name));
+    if (ended.length > 0) this.toolsDone = [...new Set(ended)];
+    if (!this.session.busy || (this.session.status === 'streaming' && running.length === 0 && ended.length === 0)) this.toolsDone = [];
+    this.lastRunning = running;
   }
 
   private startCountdown(): void {

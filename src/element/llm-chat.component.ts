@@ -4,6 +4,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { SESSION_DEFAULTS, snapshot } from '../core/chat-session.js';
 import type { ChatSessionStatus } from '../core/chat-session.js';
+import type { ChatTools } from '../core/tool-runner.js';
 import type { ChatError, ChatMessage } from '../core/types.js';
 import { AutoScrollController } from './auto-scroll-controller.js';
 import { ChatController } from './chat-controller.js';
@@ -22,8 +23,8 @@ import { styles } from './llm-chat.styles.js';
 import { renderMessage } from './message-template.js';
 import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
-import { configProblemText, errorAlert, errorDetails, finishAnnouncement } from './status-text.js';
-import { defaultStrings, format } from './strings.js';
+import { configProblemText, errorAlert, errorDetails, finishAnnouncement, statusLine } from './status-text.js';
+import { defaultStrings } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
 export type LlmChatPersist = 'session' | 'local' | 'none';
@@ -112,6 +113,10 @@ export class LlmChat extends LitElement {
   @property({ attribute: 'with-metrics', type: Boolean }) withMetrics = false;
   /** Do not follow the stream by scrolling, even when the reader is at the bottom. */
   @property({ attribute: 'without-autoscroll', type: Boolean }) withoutAutoscroll = false;
+  /** Follow-up requests one send may make to hand tool results back (`tools`). */
+  @property({ attribute: 'max-tool-rounds', type: Number }) maxToolRounds: number = SESSION_DEFAULTS.maxToolRounds;
+  /** Milliseconds a tool call may run before it is aborted and the turn ends. */
+  @property({ attribute: 'tool-timeout', type: Number }) toolTimeout: number = SESSION_DEFAULTS.toolTimeoutMs;
   /** `idle | connecting | streaming | retrying | reconnecting | error` (reflected; read-only in practice). */
   @property({ reflect: true }) status: ChatSessionStatus = 'idle';
 
@@ -125,6 +130,11 @@ export class LlmChat extends LitElement {
   @property({ attribute: false }) strings: LlmChatStringsInput = {};
   /** Origins whose images may load in answers (others show a placeholder). */
   @property({ attribute: false }) allowedImageOrigins: string[] = [];
+  /**
+   * Tools the model may call, by name: `{description, parameters (JSON Schema), execute(args, {signal, messageId, toolCallId})}`.
+   * A tool without `execute` is handled by the page (`llm-chat-tool-call`, then `addToolResult`).
+   */
+  @property({ attribute: false }) tools: ChatTools = {};
 
   /** The status line between turns (the last answer's outcome, a configuration problem). */
   @state() private notice = '';
@@ -141,13 +151,12 @@ export class LlmChat extends LitElement {
     onFirstToken: (detail) => this.dispatchEvent(new LlmChatFirstTokenEvent(detail)),
     onDelta: (detail) => this.dispatchEvent(new LlmChatDeltaEvent(detail)),
     onToolCall: (detail) => this.dispatchEvent(new LlmChatToolCallEvent(detail)),
-    onRetry: (detail) => {
-      this.lastRetryError = detail.error;
-      this.dispatchEvent(new LlmChatRetryEvent(detail));
-    },
+    onRetry: (detail) => this.dispatchEvent(new LlmChatRetryEvent(detail)),
     onError: ({ message, error }) => this.handleTurnError(message, error),
     onFinish: (detail) => {
       this.notice = finishAnnouncement(detail.message, this.text);
+      // A tool bound ends the turn without an error status; it is still worth an alert.
+      if (detail.message.error?.kind === 'tool_limit') this.alertText = errorAlert(detail.message.error, this.text);
       this.dispatchEvent(new LlmChatFinishEvent(detail));
     },
   });
@@ -176,11 +185,15 @@ export class LlmChat extends LitElement {
     onSubmit: () => void this.send(),
     onDraftChange: (draft) => this.persistence.saveDraft(draft),
   });
-  private lastRetryError: ChatError | undefined;
 
   private get text(): LlmChatStrings {
     const custom = this.strings ?? {};
-    return { ...defaultStrings, ...custom, errors: { ...defaultStrings.errors, ...custom.errors } } as LlmChatStrings;
+    return {
+      ...defaultStrings,
+      ...custom,
+      errors: { ...defaultStrings.errors, ...custom.errors },
+      toolStates: { ...defaultStrings.toolStates, ...custom.toolStates },
+    } as LlmChatStrings;
   }
 
   /** The transcript. Reading returns a copy; setting replaces it (stopping a turn in flight). */
@@ -235,6 +248,16 @@ export class LlmChat extends LitElement {
     if (!this.chat.ready && !(await this.prepare())) return false;
     this.alertText = '';
     return this.chat.session.continue(messageId);
+  }
+
+  /**
+   * Hands in the result of a tool the page handles itself (a tool without `execute`, or one
+   * the backend declared). When it was the last result the answer waited for, the follow-up
+   * request goes out.
+   * @returns `false` when no call with this id is waiting for a result.
+   */
+  addToolResult(toolCallId: string, result: unknown, options: { isError?: boolean } = {}): boolean {
+    return this.chat.session.addToolResult(toolCallId, result, options);
   }
 
   /** Stops any answer and empties the transcript. */
@@ -320,6 +343,7 @@ export class LlmChat extends LitElement {
       onRetry: (id) => void this.retry(id),
       onContinue: (id) => void this.continue(id),
       onCopyDetails: (event, error) => void this.handleCopyDetails(event, error),
+      toolElapsedMs: (id) => this.chat.session.toolElapsedMs(id),
     };
   }
 
@@ -348,7 +372,7 @@ export class LlmChat extends LitElement {
           )}
         </div>
         <div part="status" class="status" role="status" aria-live="polite">
-          ${this.renderStatus()}${this.storageWarning ? html` <span class="storage-warning">${this.storageWarning}</span>` : nothing}
+          ${statusLine(this.chat.line, this.text, this.notice)}${this.storageWarning ? html` <span class="storage-warning">${this.storageWarning}</span>` : nothing}
         </div>
         <div class="visually-hidden" role="alert">${this.alertText}</div>
         <form part="composer" class="composer" @submit=${this.composer.handleSubmit}>
@@ -378,22 +402,5 @@ export class LlmChat extends LitElement {
         </form>
       </div>
     `;
-  }
-
-  private renderStatus(): string {
-    const t = this.text;
-    const session = this.chat.session;
-    switch (session.status) {
-      case 'connecting':
-        return session.waitingLong ? t.stillWaiting : t.connecting;
-      case 'streaming':
-        return session.waitingLong ? t.stillWaiting : t.responding;
-      case 'retrying': {
-        const reason = t.errors[this.lastRetryError?.kind ?? 'server_error'].replace(/\.$/, '');
-        return format(t.retryingIn, { reason, seconds: this.chat.retrySeconds });
-      }
-      default:
-        return this.notice;
-    }
   }
 }

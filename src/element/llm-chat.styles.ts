@@ -187,12 +187,36 @@ export const styles = css`
     padding-left: 8px;
   }
   .tool-calls {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
     margin: 4px 0;
-    padding-left: 1.2em;
     font-size: 0.9em;
   }
-  .tool-args {
-    overflow-wrap: anywhere;
+  .tool-call {
+    border: 1px solid var(--_border-color);
+    border-radius: 8px;
+    padding: 2px 8px;
+  }
+  .tool-call summary {
+    cursor: pointer;
+  }
+  .tool-label,
+  .tool-state,
+  .tool-heading {
+    color: var(--_muted-color);
+  }
+  .tool-call[data-status='error'] .tool-state {
+    color: var(--_error-color);
+  }
+  .tool-detail pre {
+    margin: 2px 0 6px;
+    padding: 6px 8px;
+    background: var(--_code-background);
+    border-radius: 6px;
+    overflow-x: auto;
+    max-height: 16em;
+    white-space: pre;
   }
   .notice {
     margin: 6px 0 0;

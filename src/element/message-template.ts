@@ -2,6 +2,7 @@ import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import type { ChatError, ChatMessage } from '../core/types.js';
 import { markdown } from './markdown-directive.js';
+import { renderToolCalls } from './tool-call-template.js';
 import { hintFor } from './status-text.js';
 import { format } from './strings.js';
 import type { LlmChatStrings } from './strings.js';
@@ -16,11 +17,15 @@ export interface MessageView {
   onRetry(messageId: string): void;
   onContinue(messageId: string): void;
   onCopyDetails(event: Event, error: ChatError): void;
+  /** How long a running tool call has been running. */
+  toolElapsedMs(toolCallId: string): number | undefined;
 }
 
 /** One message of the transcript: user messages as plain text, answers as markdown with their state. */
-export function renderMessage(message: ChatMessage, view: MessageView): TemplateResult {
+export function renderMessage(message: ChatMessage, view: MessageView): TemplateResult | typeof nothing {
   const t = view.strings;
+  // A tool result is shown in its call's row, inside the answer that made the call.
+  if (message.role === 'tool') return nothing;
   if (message.role !== 'assistant') {
     return html`<article part="message message--${message.role}" class="message ${message.role}" data-status=${message.status}>
       <span class="visually-hidden">${t.you}:</span>
@@ -47,27 +52,18 @@ export function renderMessage(message: ChatMessage, view: MessageView): Template
       })}
     ></div>
     ${message.status === 'pending' ? html`<div class="typing" aria-hidden="true"><span></span><span></span><span></span></div>` : nothing}
-    ${renderToolCalls(message, t)} ${renderOutcome(message, t)} ${renderActions(message, view)}
+    ${renderToolCalls(message, t, view.toolElapsedMs)} ${renderOutcome(message, t)} ${renderActions(message, view)}
     ${view.withMetrics ? renderMetrics(message, t) : nothing}
   </article>`;
 }
 
-function renderToolCalls(message: ChatMessage, t: LlmChatStrings) {
-  if (!message.toolCalls?.length) return nothing;
-  return html`<ul class="tool-calls">
-    ${message.toolCalls.map(
-      (call) =>
-        html`<li>
-          <span class="tool-label">${t.toolCall}:</span> <code>${call.name}</code>
-          <code class="tool-args">${call.arguments}</code>
-        </li>`,
-    )}
-  </ul>`;
-}
-
 function renderOutcome(message: ChatMessage, t: LlmChatStrings) {
   const error = message.error;
-  if (message.status === 'error' || message.status === 'interrupted' || (message.status === 'filtered' && error)) {
+  if (
+    message.status === 'error' ||
+    message.status === 'interrupted' ||
+    (error && (message.status === 'filtered' || error.kind === 'tool_limit'))
+  ) {
     const main = error ? t.errors[error.kind] : t.interrupted;
     const hint = error ? hintFor(error, t) : '';
     const kept = message.status === 'interrupted' ? ` ${t.interrupted}` : '';

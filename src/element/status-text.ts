@@ -1,4 +1,6 @@
 import type { ChatError, ChatMessage } from '../core/types.js';
+import type { ChatSessionStatus } from '../core/chat-session.js';
+import type { ErrorKind } from '../wire/error-rules.js';
 import type { ConfigProblem } from './chat-controller.js';
 import { format } from './strings.js';
 import type { LlmChatStrings } from './strings.js';
@@ -59,4 +61,36 @@ export function configProblemText(problem: ConfigProblem, t: LlmChatStrings): st
     protocol_unavailable: t.protocolUnavailable,
   };
   return text[problem];
+}
+
+/** What the status line is made from. */
+export interface StatusLineState {
+  status: ChatSessionStatus;
+  waitingLong: boolean;
+  runningTools: string[];
+  /** Tools that just finished, said once while the follow-up connects. */
+  toolsDone: string[];
+  retrySeconds: number;
+  retryKind: ErrorKind | undefined;
+}
+
+/**
+ * The polite status line (DESIGN.md §8): what the chat is doing while a turn is in flight —
+ * connecting, responding, running a tool, retrying with a countdown — and `idle` text otherwise.
+ */
+export function statusLine(state: StatusLineState, t: LlmChatStrings, idleText: string): string {
+  const done = state.toolsDone.length > 0 ? `${format(t.toolsDone, { name: state.toolsDone.join(', ') })} ` : '';
+  switch (state.status) {
+    case 'connecting':
+      return done + (state.waitingLong ? t.stillWaiting : t.connecting);
+    case 'streaming':
+      if (state.runningTools.length > 0) return format(t.toolRunning, { name: [...new Set(state.runningTools)].join(', ') });
+      return done + (state.waitingLong ? t.stillWaiting : t.responding);
+    case 'retrying': {
+      const reason = t.errors[state.retryKind ?? 'server_error'].replace(/\.$/, '');
+      return format(t.retryingIn, { reason, seconds: state.retrySeconds });
+    }
+    default:
+      return idleText;
+  }
 }

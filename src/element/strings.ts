@@ -19,7 +19,20 @@ export const defaultStrings = {
   copyFailed: 'Copy failed',
   imageBlocked: 'Image not loaded',
   reasoning: 'Reasoning',
-  toolCall: 'Tool call',
+  toolCall: 'Tool',
+  toolArguments: 'Arguments',
+  toolResult: 'Result',
+  toolRunningFor: 'running… {seconds} s',
+  toolStates: {
+    requested: 'requested',
+    running: 'running…',
+    done: 'done',
+    error: 'failed',
+    cancelled: 'cancelled',
+    interrupted: 'interrupted',
+  },
+  toolRunning: 'Running {name}…',
+  toolsDone: '{name} done.',
   conversation: 'Conversation',
   you: 'You',
   assistant: 'Assistant',
@@ -70,8 +83,9 @@ export const defaultStrings = {
 export type LlmChatStrings = typeof defaultStrings;
 
 /** `strings` as a page sets it: any subset, `errors` included. */
-export type LlmChatStringsInput = Partial<Omit<LlmChatStrings, 'errors'>> & {
+export type LlmChatStringsInput = Partial<Omit<LlmChatStrings, 'errors' | 'toolStates'>> & {
   errors?: Partial<LlmChatStrings['errors']>;
+  toolStates?: Partial<LlmChatStrings['toolStates']>;
 };
 
 /** Fills `{name}` placeholders. */

@@ -1,0 +1,256 @@
+import type { ChatTransport } from './chat-transport.js';
+import { classifyError } from './classify-error.js';
+import { sleep } from './clock.js';
+import type { Clock } from './clock.js';
+import { createOverlapTrimmer } from './overlap-trimmer.js';
+import { createRetryPolicy } from './retry-policy.js';
+import type { AttemptOutcome } from './turn-outcome.js';
+import type { ChatError, ChatEvent, ChatMessage, ChatRequest, ChatToolCall } from './types.js';
+import { Watchdog } from './watchdog.js';
+import type { WatchdogReason } from './watchdog.js';
+
+/** What streaming one answer needs from its session. */
+export interface AnswerHost {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly transport: ChatTransport;
+  readonly maxRetries: number;
+  readonly idleTimeoutMs: number;
+  readonly stallTimeoutMs: number;
+  readonly waitingHintMs: number;
+  /** The visible state moved: `connecting`, `streaming` or `retrying` (with the time the retry starts). */
+  setPhase(phase: 'connecting' | 'streaming' | 'retrying', retryAt?: number): void;
+  /** No token for a while: the "Still waiting…" hint. */
+  setWaiting(waiting: boolean): void;
+  changed(): void;
+  onFirstToken?(detail: { messageId: string; ttftMs: number }): void;
+  onDelta?(detail: { messageId: string; text: string }): void;
+  onRetry?(detail: { messageId: string; attempt: number; delayMs: number; error: ChatError }): void;
+  /** A tool call is complete (the answer may still be streaming). */
+  onToolCall(message: ChatMessage, call: ChatToolCall): void;
+}
+
+/** What a finished answer reports to its session. */
+export interface AnswerResult {
+  outcome: AttemptOutcome;
+  /** Clock time of the first visible text, when there was any. */
+  firstTokenAt: number | undefined;
+  /** The model streamed a refusal: the answer ends `filtered`. */
+  refused: boolean;
+}
+
+/** Per-attempt facts that decide the phase of a failure and the final status. */
+interface AttemptState {
+  gotOutput: boolean;
+  finishReason: string | undefined;
+  error: ChatError | undefined;
+}
+
+/**
+ * Streams one answer into its message: one logical request (a send, a Retry, a Continue or a
+ * tool-loop follow-up) with its automatic retries before the first token, two watchdogs per
+ * attempt, and every event applied to the message as it arrives.
+ */
+export class AnswerStream {
+  private firstTokenAt: number | undefined;
+  private refused = false;
+  private readonly trimmer: ReturnType<typeof createOverlapTrimmer> | undefined;
+
+  /**
+   * @param start - Clock time of the user's action; TTFT and duration count from here.
+   * @param continuedFrom - The partial answer a Continue carries on from (a repeated overlap is dropped).
+   */
+  constructor(
+    private readonly host: AnswerHost,
+    private readonly message: ChatMessage,
+    private readonly start: number,
+    continuedFrom?: string,
+  ) {
+    this.trimmer = continuedFrom === undefined ? undefined : createOverlapTrimmer(continuedFrom);
+  }
+
+  /** Runs the request to its end; aborting `signal` (Stop) ends it as `stopped`. */
+  async run(request: ChatRequest, signal: AbortSignal): Promise<AnswerResult> {
+    const { host, message } = this;
+    message.status = 'pending';
+    const metrics = (message.metrics ??= { attempts: 0 });
+    metrics.attempts = 0;
+    const retryPolicy = createRetryPolicy({ maxRetries: host.maxRetries, random: host.random });
+    let retries = 0;
+    let outcome: AttemptOutcome;
+    host.changed();
+
+    for (;;) {
+      metrics.attempts++;
+      if (retries > 0) request.headers['X-Retry-Attempt'] = String(retries);
+      outcome = await this.attempt(request, signal);
+      if (outcome.kind !== 'failed') break;
+      const decision = retryPolicy.decide(outcome.error, retries);
+      if (!decision.retry) break;
+      retries++;
+      host.setPhase('retrying', host.clock.now() + decision.delayMs);
+      host.onRetry?.({ messageId: message.id, attempt: retries, delayMs: decision.delayMs, error: outcome.error });
+      try {
+        await sleep(host.clock, decision.delayMs, signal);
+      } catch {
+        outcome = { kind: 'stopped' };
+        break;
+      }
+    }
+
+    const held = this.trimmer?.flush() ?? '';
+    if (held !== '') this.appendText(held);
+    return { outcome, firstTokenAt: this.firstTokenAt, refused: this.refused };
+  }
+
+  private async attempt(request: ChatRequest, turnSignal: AbortSignal): Promise<AttemptOutcome> {
+    const { host, message } = this;
+    const { clock } = host;
+    const metrics = message.metrics ?? { attempts: 1 };
+    const attempt = new AbortController();
+    const abortAttempt = () => attempt.abort(turnSignal.reason);
+    turnSignal.addEventListener('abort', abortAttempt, { once: true });
+    let timedOut: WatchdogReason | undefined;
+    const watchdog = new Watchdog({
+      clock,
+      idleTimeoutMs: host.idleTimeoutMs,
+      stallTimeoutMs: host.stallTimeoutMs,
+      onTimeout: (reason) => {
+        timedOut = reason;
+        attempt.abort('llm-chat:watchdog');
+      },
+    });
+    const state: AttemptState = { gotOutput: false, finishReason: undefined, error: undefined };
+    const attemptStart = clock.now();
+    const hint =
+      metrics.ttftMs === undefined
+        ? clock.setTimeout(() => host.setWaiting(true), Math.max(0, host.waitingHintMs - (attemptStart - this.start)))
+        : undefined;
+    host.setPhase('connecting');
+    watchdog.start();
+
+    try {
+      const events = host.transport.stream(request, {
+        signal: attempt.signal,
+        onResponse: () => {
+          metrics.ttfbMs = Math.round(clock.now() - attemptStart);
+          watchdog.headersReceived();
+          host.setPhase('streaming');
+        },
+        onActivity: () => watchdog.activity(),
+      });
+      for await (const event of events) {
+        // Nothing is appended once the user pressed Stop.
+        if (turnSignal.aborted) break;
+        this.apply(event, state, watchdog);
+      }
+    } catch (error) {
+      if (!turnSignal.aborted && timedOut === undefined && state.error === undefined) {
+        state.error = classifyError(
+          { cause: 'network', message: error instanceof Error ? error.message : String(error) },
+          state.gotOutput ? 'mid_stream' : 'pre_stream',
+        );
+      }
+    } finally {
+      watchdog.stop();
+      if (hint !== undefined) clock.clearTimeout(hint);
+      host.setWaiting(false);
+      turnSignal.removeEventListener('abort', abortAttempt);
+    }
+
+    if (turnSignal.aborted) return { kind: 'stopped' };
+    // A stream that delivered its finish reason is complete, whatever happened after it.
+    if (state.finishReason !== undefined) return { kind: 'finished', reason: state.finishReason };
+    if (timedOut !== undefined) {
+      return { kind: 'failed', error: stalledError(state.gotOutput ? 'mid_stream' : 'pre_stream', timedOut, metrics.requestId) };
+    }
+    if (state.error) {
+      if (!state.error.requestId && metrics.requestId) state.error.requestId = metrics.requestId;
+      return { kind: 'failed', error: state.error };
+    }
+    return { kind: 'finished', reason: undefined };
+  }
+
+  private apply(event: ChatEvent, state: AttemptState, watchdog: Watchdog): void {
+    const { host, message } = this;
+    const metrics = (message.metrics ??= { attempts: 1 });
+    switch (event.type) {
+      case 'meta':
+        if (event.requestId && !metrics.requestId) metrics.requestId = event.requestId;
+        if (event.model) metrics.model = event.model;
+        break;
+      case 'delta': {
+        state.gotOutput = true;
+        watchdog.progress();
+        const text = this.trimmer ? this.trimmer.push(event.text) : event.text;
+        if (text !== '') this.appendText(text);
+        break;
+      }
+      case 'refusal':
+        state.gotOutput = true;
+        this.refused = true;
+        watchdog.progress();
+        this.appendText(event.text);
+        break;
+      case 'reasoning':
+        state.gotOutput = true;
+        watchdog.progress();
+        message.reasoning = (message.reasoning ?? '') + event.text;
+        message.status = 'streaming';
+        host.changed();
+        break;
+      case 'tool-call': {
+        state.gotOutput = true;
+        watchdog.progress();
+        const call: ChatToolCall = { ...event.toolCall };
+        message.toolCalls = [...(message.toolCalls ?? []), call];
+        message.status = 'streaming';
+        host.onToolCall(message, call);
+        host.changed();
+        break;
+      }
+      case 'usage':
+        watchdog.progress();
+        if (event.promptTokens !== undefined) metrics.promptTokens = event.promptTokens;
+        if (event.completionTokens !== undefined) metrics.completionTokens = event.completionTokens;
+        if (event.cachedTokens !== undefined) metrics.cachedTokens = event.cachedTokens;
+        break;
+      case 'finish':
+        watchdog.progress();
+        state.finishReason = event.reason;
+        message.finishReason = event.reason;
+        break;
+      case 'error':
+        state.error = classifyError(event.error, state.gotOutput ? 'mid_stream' : 'pre_stream');
+        break;
+      case 'done':
+        break;
+    }
+  }
+
+  private appendText(text: string): void {
+    const { host, message } = this;
+    const metrics = (message.metrics ??= { attempts: 1 });
+    if (metrics.ttftMs === undefined) {
+      // Measured from the user's action, retries included: what the user actually waited.
+      this.firstTokenAt = host.clock.now();
+      metrics.ttftMs = Math.round(this.firstTokenAt - this.start);
+      host.setWaiting(false);
+      host.onFirstToken?.({ messageId: message.id, ttftMs: metrics.ttftMs });
+    }
+    message.content += text;
+    message.status = 'streaming';
+    host.onDelta?.({ messageId: message.id, text });
+    host.changed();
+  }
+}
+
+function stalledError(phase: ChatError['phase'], reason: WatchdogReason, requestId: string | undefined): ChatError {
+  return {
+    kind: 'stalled',
+    message: reason === 'idle' ? 'The connection went silent.' : 'The answer stopped arriving.',
+    retryable: true,
+    phase,
+    ...(requestId ? { requestId } : {}),
+  };
+}
