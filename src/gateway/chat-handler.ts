@@ -155,6 +155,8 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     defaultModel,
     allowedModels,
     passthroughFields: options.passthroughFields ?? DEFAULT_PASSTHROUGH_FIELDS,
+    supportedFields: upstream.supportedFields,
+    provider: upstream.provider,
   };
   const maxBodyBytes = options.maxBodyBytes ?? D.maxBodyBytes;
   const keepAliveMs = options.keepAliveMs ?? D.keepAliveMs;

@@ -23,6 +23,8 @@ export { createOpenAICompatibleUpstream, DEFAULT_CONTINUE_INSTRUCTION } from './
 export type { ContinueMode, OpenAICompatibleUpstreamOptions } from './openai-compatible-upstream.js';
 export { createAnthropicUpstream } from './anthropic-upstream.js';
 export type { AnthropicUpstreamOptions } from './anthropic-upstream.js';
+export { createGeminiUpstream } from './gemini-upstream.js';
+export type { GeminiUpstreamOptions } from './gemini-upstream.js';
 
 export { GatewayError, invalidRequest } from './gateway-error.js';
 export type { GatewayErrorInit } from './gateway-error.js';
