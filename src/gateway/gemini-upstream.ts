@@ -89,7 +89,7 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
       }
       const peeked = await peekEvents(translateStream(response.body, request, context, secrets), isFirstOutput);
       const first = peeked.head.at(-1);
-      if (first?.type === 'error' && !peeked.head.some((event) => event.type === 'chunk')) {
+      if (first?.type === 'error') {
         // Nothing was streamed yet: answer with a real HTTP status instead of an in-band error.
         await peeked.events[Symbol.asyncIterator]().return?.();
         throw GatewayError.fromPayload(first.error);

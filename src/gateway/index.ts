@@ -25,6 +25,8 @@ export { createAnthropicUpstream } from './anthropic-upstream.js';
 export type { AnthropicUpstreamOptions } from './anthropic-upstream.js';
 export { createGeminiUpstream } from './gemini-upstream.js';
 export type { GeminiUpstreamOptions } from './gemini-upstream.js';
+export { createBedrockUpstream } from './bedrock-upstream.js';
+export type { BedrockUpstreamOptions } from './bedrock-upstream.js';
 
 export { GatewayError, invalidRequest } from './gateway-error.js';
 export type { GatewayErrorInit } from './gateway-error.js';
