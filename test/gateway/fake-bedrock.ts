@@ -6,7 +6,7 @@
  * `x-amzn-errortype`.
  */
 import { createServer } from 'node:http2';
-import type { Http2ServerResponse } from 'node:http2';
+import type { Http2ServerResponse, ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
@@ -138,7 +138,7 @@ export async function startFakeBedrock(
       void Promise.resolve(respond(recorded, res)).catch(() => res.stream.close());
     });
   });
-  const sessions = new Set<import('node:http2').ServerHttp2Session>();
+  const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session) => {
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
