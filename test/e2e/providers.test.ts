@@ -52,7 +52,12 @@ describe('gemini and bedrock providers to the element', () => {
         .end(page(`<llm-chat endpoint="${endpoint.url}/api/chat" persist="none" style="height:500px"></llm-chat>`));
     });
     const config = configFromEnv(env);
-    const gateway = await startGateway({ ...config.handler, port: 0, allowedOrigins: [site.url], onLog: (entry) => logs.push({ ...entry }) });
+    const gateway = await startGateway({
+      ...config.handler,
+      port: 0,
+      allowedOrigins: [site.url],
+      onLog: (entry) => logs.push({ ...entry }),
+    });
     endpoint.url = gateway.url;
     closers.push(
       () => gateway.close({ graceMs: 0 }),
