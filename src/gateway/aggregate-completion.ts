@@ -87,6 +87,7 @@ export async function aggregateCompletion(
         summary.promptTokens = chunk.usage.prompt_tokens ?? null;
         summary.completionTokens = chunk.usage.completion_tokens ?? null;
         summary.cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
+        summary.cacheWriteTokens = chunk.usage.prompt_tokens_details?.cache_write_tokens ?? 0;
       }
       for (const choice of chunk.choices) {
         const delta = choice.delta ?? {};

@@ -8,7 +8,10 @@ import { readSse } from './read-sse.js';
 import { endedEarly } from './upstream.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
 import type { ChunkDelta, GatewayMessage } from './wire-types.js';
-import { isRecord } from '../wire/guards.js';
+import { planPromptCache } from './prompt-cache.js';
+import type { PromptCachePlan } from './prompt-cache.js';
+import { parseToolArguments, systemText } from './translate-messages.js';
+import { asNumber, isRecord } from '../wire/guards.js';
 
 /** Options of {@link createAnthropicUpstream}. */
 export interface AnthropicUpstreamOptions {
@@ -28,9 +31,18 @@ export interface AnthropicUpstreamOptions {
   version?: string;
   /** Extra headers for every call, e.g. `anthropic-beta`. */
   headers?: Record<string, string>;
+  /**
+   * Mark the system prompt and the stable history prefix with `cache_control` when they reach
+   * the model's minimum cacheable size (see `planPromptCache`).
+   * @defaultValue true
+   */
+  promptCaching?: boolean;
   /** Custom fetch. @defaultValue `globalThis.fetch` */
   fetch?: typeof fetch;
 }
+
+/** The optional request fields the Anthropic translation expresses. */
+export const ANTHROPIC_SUPPORTED_FIELDS: readonly string[] = ['top_p', 'stop', 'user', 'tools', 'tool_choice', 'parallel_tool_calls'];
 
 type AnthropicBlock = Record<string, unknown> & { type: string };
 interface AnthropicMessage {
@@ -72,21 +84,24 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upst
   const url = `${(options.baseURL ?? 'https://api.anthropic.com').replace(/\/+$/, '')}/v1/messages`;
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const secrets = [options.apiKey];
+  const headers = {
+    ...options.headers,
+    'content-type': 'application/json',
+    'anthropic-version': options.version ?? '2023-06-01',
+    'x-api-key': options.apiKey,
+  };
+  const cachePlan = (request: UpstreamRequest): PromptCachePlan =>
+    options.promptCaching === false ? { system: false, historyEnd: -1 } : planPromptCache(request, request.model);
 
   return {
     provider: 'anthropic',
     defaultModel: options.defaultModel,
+    supportedFields: ANTHROPIC_SUPPORTED_FIELDS,
     async chat(request: UpstreamRequest, context: UpstreamContext) {
       const response = await fetchUpstream(fetchImpl, url, {
         method: 'POST',
-        headers: {
-          ...options.headers,
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          'anthropic-version': options.version ?? '2023-06-01',
-          'x-api-key': options.apiKey,
-        },
-        body: JSON.stringify(toAnthropicBody(request)),
+        headers: { ...headers, accept: 'text/event-stream' },
+        body: JSON.stringify(toAnthropicBody(request, cachePlan(request))),
         signal: context.signal,
       });
       const upstreamRequestId = response.headers.get('request-id') ?? undefined;
@@ -110,26 +125,45 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upst
         events: translateStream(response.body, request, context, secrets),
       };
     },
+    async countTokens(request: UpstreamRequest, context: UpstreamContext) {
+      const { model, system, messages, tools } = toAnthropicBody(request, { system: false, historyEnd: -1 });
+      const response = await fetchUpstream(fetchImpl, `${url}/count_tokens`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model, system, messages, tools }),
+        signal: context.signal,
+      });
+      const body = await readErrorBody(response);
+      if (!response.ok) throw mapUpstreamError({ status: response.status, body, headers: response.headers, secrets });
+      const tokens = isRecord(body) ? asNumber(body['input_tokens']) : undefined;
+      if (tokens === undefined) throw new Error('count_tokens answered without input_tokens');
+      return tokens;
+    },
   };
 }
 
-/** Builds the Messages API body from a provider-neutral request. */
-function toAnthropicBody(request: UpstreamRequest): Record<string, unknown> {
-  const system = request.messages
-    .filter((message) => message.role === 'system')
-    .map((message) => message.content)
-    .filter(Boolean)
-    .join('\n\n');
+/**
+ * Builds the Messages API body from a provider-neutral request, with `cache_control`
+ * breakpoints where `cache` says (on the system block, and on the last block of the stable
+ * history prefix; later merges only append after that block, so it stays the boundary).
+ */
+function toAnthropicBody(request: UpstreamRequest, cache: PromptCachePlan): Record<string, unknown> {
+  const system = systemText(request.messages);
   const messages: AnthropicMessage[] = [];
-  for (const message of request.messages) {
+  for (const [index, message] of request.messages.entries()) {
     if (message.role === 'system') continue;
     const role = message.role === 'assistant' ? 'assistant' : 'user';
     const blocks = toBlocks(message);
-    if (blocks.length === 0) continue;
     const previous = messages.at(-1);
     // Anthropic wants alternating turns; consecutive same-role messages are merged.
-    if (previous?.role === role) previous.content.push(...blocks);
+    if (blocks.length === 0) {
+      // Nothing to send for this message.
+    } else if (previous?.role === role) previous.content.push(...blocks);
     else messages.push({ role, content: blocks });
+    if (index === cache.historyEnd) {
+      const boundary = messages.at(-1)?.content.at(-1);
+      if (boundary) boundary['cache_control'] = { type: 'ephemeral' };
+    }
   }
   const last = messages.at(-1);
   if (last?.role === 'assistant') {
@@ -148,7 +182,7 @@ function toAnthropicBody(request: UpstreamRequest): Record<string, unknown> {
     messages,
     stream: true,
   };
-  if (system) body['system'] = system;
+  if (system) body['system'] = cache.system ? [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }] : system;
   if (request.temperature !== undefined) body['temperature'] = Math.min(1, request.temperature);
   const { extra } = request;
   if (typeof extra['top_p'] === 'number') body['top_p'] = extra['top_p'];
@@ -158,6 +192,9 @@ function toAnthropicBody(request: UpstreamRequest): Record<string, unknown> {
   if (Array.isArray(extra['tools'])) body['tools'] = extra['tools'].map(toAnthropicTool).filter(Boolean);
   const toolChoice = toAnthropicToolChoice(extra['tool_choice']);
   if (toolChoice) body['tool_choice'] = toolChoice;
+  if (extra['parallel_tool_calls'] === false && Array.isArray(body['tools'])) {
+    body['tool_choice'] = { ...(toolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  }
   return body;
 }
 
@@ -169,18 +206,9 @@ function toBlocks(message: GatewayMessage): AnthropicBlock[] {
   // Anthropic rejects empty text blocks.
   if (message.content) blocks.push({ type: 'text', text: message.content });
   for (const call of message.tool_calls ?? []) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments) });
+    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments) });
   }
   return blocks;
-}
-
-function parseArguments(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? value : {};
-  } catch {
-    return {};
-  }
 }
 
 function toAnthropicTool(tool: unknown): Record<string, unknown> | undefined {
@@ -225,6 +253,7 @@ async function* translateStream(
       prompt: usage.input + usage.cacheRead + usage.cacheCreation,
       completion: usage.output,
       cached: usage.cacheRead,
+      cacheWrite: usage.cacheCreation,
     }),
   });
   const readUsage = (value: unknown): void => {

@@ -4,16 +4,26 @@ import { createChatStream } from './chat-stream.js';
 import type { StreamSummary } from './chat-stream.js';
 import { resolveClientId } from './client-id.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
+import { createCircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import { createContextBudget } from './context-budget.js';
 import { createCorsPolicy } from './cors-policy.js';
+import type { BudgetLedger } from './budget-ledger.js';
+import { createDailyBudget } from './daily-budget.js';
+import type { BudgetWarningEntry } from './daily-budget.js';
+import { createFallbackUpstream } from './fallback-upstream.js';
+import type { FallbackTarget } from './fallback-upstream.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 import { GatewayError, invalidRequest } from './gateway-error.js';
 import { createIdempotencyRegistry } from './idempotency-registry.js';
 import { writeJsonLog } from './log-entry.js';
 import type { GatewayLogEntry } from './log-entry.js';
 import { createMockUpstream } from './mock-upstream.js';
+import { costUsd, DEFAULT_PRICES } from './price-table.js';
+import type { PriceTable } from './price-table.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { readJsonBody } from './read-json-body.js';
-import type { Upstream } from './upstream.js';
+import type { Upstream, UpstreamAttempt, UpstreamContext, UpstreamEvent } from './upstream.js';
 import { DEFAULT_PASSTHROUGH_FIELDS, validateChatRequest } from './validate-chat-request.js';
 import type { ValidatedChatRequest } from './validate-chat-request.js';
 
@@ -106,7 +116,62 @@ export interface ChatHandlerOptions {
    */
   passthroughFields?: readonly string[];
   /**
-   * Clock for the rate limiter.
+   * Targets tried after `upstream` when it fails retryably before the first token (DESIGN.md
+   * §4c `LLM_FALLBACK`); each has its own circuit breaker.
+   * @defaultValue `[]`
+   */
+  fallback?: readonly FallbackTarget[];
+  /**
+   * Extra attempts per target after a retryable failure before the first token (full jitter,
+   * Retry-After honoured, within `upstreamTimeoutMs`). One request makes at most
+   * `(1 + fallback.length) × (1 + upstreamRetries)` provider calls.
+   * @defaultValue 0
+   */
+  upstreamRetries?: number;
+  /**
+   * Circuit-breaker settings for the targets; used when `fallback` or `upstreamRetries` is set.
+   * @defaultValue 5 failures, 30 s cool-down, in-memory state
+   */
+  circuitBreaker?: CircuitBreakerOptions;
+  /**
+   * Context window (tokens) used for pre-flight trimming instead of the model table's.
+   * @defaultValue the table entry of the model; unknown models are not trimmed
+   */
+  contextWindow?: number;
+  /**
+   * Calibrate the pre-flight estimate with the provider's count endpoint (Anthropic, Gemini).
+   * @defaultValue false
+   */
+  exactTokenCount?: boolean;
+  /**
+   * Prices (USD per 1M tokens) for `cost_usd` and budgets.
+   * @defaultValue {@link DEFAULT_PRICES}
+   */
+  prices?: PriceTable;
+  /**
+   * USD each client may spend per UTC day; 0 disables.
+   * @defaultValue 0
+   */
+  dailyBudgetUsd?: number;
+  /**
+   * Where daily spend is kept.
+   * @defaultValue an in-memory ledger
+   */
+  budgetLedger?: BudgetLedger;
+  /**
+   * Receives warning lines (a client at 80 % of its daily budget).
+   * @defaultValue {@link writeJsonLog}
+   */
+  onWarning?: (entry: BudgetWarningEntry) => void;
+  /**
+   * Names the client of a request (e.g. the signed-in user from a session cookie or a verified
+   * token) for budgets, rate limits and logs; the id is hashed before use. Return `undefined`
+   * to fall back to the network address.
+   * @defaultValue the (hashed) network address
+   */
+  resolveClient?: (request: Request) => string | undefined | Promise<string | undefined>;
+  /**
+   * Clock for the rate limiter, daily budgets and circuit breakers.
    * @defaultValue `Date.now`
    */
   now?: () => number;
@@ -123,6 +188,9 @@ export interface ChatRequestInfo {
  * Workers.
  */
 export type ChatHandler = (request: Request, info?: ChatRequestInfo) => Promise<Response>;
+
+/** Response header with the number of history messages left out to fit the context window. */
+export const CONTEXT_TRIMMED_HEADER = 'X-Context-Trimmed';
 
 /** Header read for the client's retry count (the element sends it on automatic retries). */
 export const RETRY_ATTEMPT_HEADER = 'X-Retry-Attempt';
@@ -145,7 +213,18 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * @returns The handler.
  */
 export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler {
-  const upstream = options.upstream ?? createMockUpstream();
+  const primary = options.upstream ?? createMockUpstream();
+  const fallback = options.fallback ?? [];
+  const upstream =
+    fallback.length > 0 || (options.upstreamRetries ?? 0) > 0
+      ? createFallbackUpstream({
+          targets: [{ upstream: primary }, ...fallback],
+          retries: options.upstreamRetries ?? 0,
+          breaker: createCircuitBreaker({ ...(options.now ? { now: options.now } : {}), ...options.circuitBreaker }),
+          deadlineMs: options.upstreamTimeoutMs ?? D.upstreamTimeoutMs,
+          ...(options.now ? { now: options.now } : {}),
+        })
+      : primary;
   const defaultModel = options.defaultModel ?? upstream.defaultModel;
   const allowedModels = options.allowedModels ?? (upstream.provider === 'mock' ? ['*'] : defaultModel ? [defaultModel] : []);
   const limits = {
@@ -155,6 +234,8 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     defaultModel,
     allowedModels,
     passthroughFields: options.passthroughFields ?? DEFAULT_PASSTHROUGH_FIELDS,
+    supportedFields: upstream.supportedFields,
+    provider: upstream.provider,
   };
   const maxBodyBytes = options.maxBodyBytes ?? D.maxBodyBytes;
   const keepAliveMs = options.keepAliveMs ?? D.keepAliveMs;
@@ -166,6 +247,21 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
   const rateLimiter = createRateLimiter({ limit: options.rateLimit ?? D.rateLimit, now: options.now });
   const concurrency = createConcurrencyLimiter(options.maxConcurrent ?? D.maxConcurrent);
   const idempotency = createIdempotencyRegistry();
+  const contextBudget = createContextBudget({
+    ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}),
+    exactCount: options.exactTokenCount ?? false,
+    extraModels: fallback.flatMap((target) => (target.model ? [target.model] : [])),
+  });
+  const prices = options.prices ?? DEFAULT_PRICES;
+  const budget =
+    (options.dailyBudgetUsd ?? 0) > 0
+      ? createDailyBudget({
+          limitUsd: options.dailyBudgetUsd ?? 0,
+          ...(options.budgetLedger ? { ledger: options.budgetLedger } : {}),
+          onWarning: options.onWarning ?? writeJsonLog,
+          ...(options.now ? { now: options.now } : {}),
+        })
+      : undefined;
 
   return async function handleRequest(request: Request, info?: ChatRequestInfo): Promise<Response> {
     const requestId = `req_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -218,33 +314,58 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     corsHeaders: Record<string, string>,
   ): Promise<Response> {
     const startedAt = Date.now();
+    const appClient = options.resolveClient ? await options.resolveClient(request) : undefined;
     const clientId = await resolveClientId(request, {
       trustProxy: options.trustProxy ?? false,
       remoteAddress: info?.remoteAddress,
       salt,
+      ...(appClient ? { key: `app:${appClient}` } : {}),
     });
     const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
     const releases: (() => void)[] = [];
     const releaseAll = (): void => releases.splice(0).forEach((release) => release());
     let validated: ValidatedChatRequest | undefined;
     let upstreamRequestId: string | undefined;
+    const attempts: UpstreamAttempt[] = [];
+    let upstreamCalled = false;
+    let contextTrimmed = 0;
 
     const log = (status: number, summary: Partial<StreamSummary> = {}): void => {
       const errorCode = summary.errorCode ?? null;
+      const called = attempts.filter((attempt) => attempt.outcome !== 'skipped');
+      const answered = attempts.find((attempt) => attempt.outcome === 'ok');
+      const model = summary.model ?? answered?.model ?? validated?.upstream.model ?? null;
+      // No answer, no charge; an answer without a usage report (the client left) has an unknown cost.
+      let cost: number | null = status === 200 ? null : 0;
+      if (model !== null && summary.promptTokens != null) {
+        cost = costUsd(prices, model, {
+          prompt: summary.promptTokens,
+          completion: summary.completionTokens ?? 0,
+          cached: summary.cachedTokens ?? 0,
+          cacheWrite: summary.cacheWriteTokens ?? 0,
+        });
+      }
+      if (budget && cost) budget.charge(clientId, cost).catch(() => {});
       const entry: GatewayLogEntry = {
         ts: new Date().toISOString(),
         level: status >= 500 ? 'error' : status >= 400 || errorCode ? 'warn' : 'info',
         msg: 'chat_request',
         request_id: requestId,
         upstream_request_id: upstreamRequestId ?? null,
-        provider: upstream.provider,
-        model: summary.model ?? validated?.upstream.model ?? null,
+        provider: answered?.provider ?? upstream.provider,
+        model,
         path,
         status,
         stream: validated?.stream ?? false,
         prompt_tokens: summary.promptTokens ?? null,
         completion_tokens: summary.completionTokens ?? null,
         cached_tokens: summary.cachedTokens ?? null,
+        cache_write_tokens: summary.cacheWriteTokens ?? null,
+        cache_hit_rate:
+          summary.promptTokens && summary.cachedTokens != null
+            ? Math.round((summary.cachedTokens / summary.promptTokens) * 1000) / 1000
+            : null,
+        cost_usd: cost,
         ttft_ms: summary.firstTokenAt ? summary.firstTokenAt - startedAt : null,
         total_latency_ms: Date.now() - startedAt,
         finish_reason: summary.finishReason ?? null,
@@ -253,6 +374,12 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
         client: clientId,
         idempotency_key: idempotencyKey !== undefined,
         client_aborted: summary.clientAborted ?? false,
+        attempts: called.length > 0 ? called.length : upstreamCalled ? 1 : 0,
+        fallback_used:
+          answered && (answered.provider !== attempts[0]?.provider || answered.model !== attempts[0]?.model)
+            ? `${answered.provider}:${answered.model}`
+            : null,
+        context_trimmed: contextTrimmed,
       };
       if (options.logContent) {
         if (validated) entry.messages = validated.upstream.messages;
@@ -281,6 +408,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       }
 
       validated = validateChatRequest(await readJsonBody(request, maxBodyBytes), limits);
+      await budget?.check(clientId);
 
       if (idempotencyKey !== undefined) {
         if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
@@ -315,6 +443,22 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       else request.signal.addEventListener('abort', onClientAbort, { once: true });
       releases.push(() => request.signal.removeEventListener('abort', onClientAbort));
 
+      const upstreamContext: UpstreamContext = {
+        requestId,
+        signal: upstreamAbort.signal,
+        headers: request.headers,
+        idempotencyKey,
+        clientId,
+        onAttempt: (attempt) => attempts.push(attempt),
+      };
+      // Count before you send: trim old history to fit the window, or refuse without calling the provider.
+      const fitted = await contextBudget.fit(validated.upstream, upstream, upstreamContext);
+      if (fitted) {
+        validated.upstream = fitted.request;
+        contextTrimmed = fitted.dropped;
+      }
+      const trimmedHeaders: Record<string, string> = contextTrimmed > 0 ? { [CONTEXT_TRIMMED_HEADER]: String(contextTrimmed) } : {};
+
       const timeout = setTimeout(() => {
         upstreamAbort.abort(
           new GatewayError({
@@ -327,13 +471,8 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       }, upstreamTimeoutMs);
       let result;
       try {
-        result = await upstream.chat(validated.upstream, {
-          requestId,
-          signal: upstreamAbort.signal,
-          headers: request.headers,
-          idempotencyKey,
-          clientId,
-        });
+        upstreamCalled = true;
+        result = await upstream.chat(validated.upstream, upstreamContext);
       } finally {
         clearTimeout(timeout);
       }
@@ -356,11 +495,11 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
         });
         releaseAll();
         log(200, summary);
-        return jsonResponse(completion, 200, requestId, corsHeaders);
+        return jsonResponse(completion, 200, requestId, { ...corsHeaders, ...trimmedHeaders });
       }
 
       const body = createChatStream({
-        events: result.events,
+        events: contextTrimmed > 0 ? withTrimNotice(result.events, contextTrimmed) : result.events,
         requestId,
         includeUsage: validated.includeUsage,
         keepAlive: result.keepAlive ?? true,
@@ -376,7 +515,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       });
       return new Response(body, {
         status: 200,
-        headers: { ...baseHeaders(requestId), ...corsHeaders, 'Content-Type': 'text/event-stream; charset=utf-8' },
+        headers: { ...baseHeaders(requestId), ...corsHeaders, ...trimmedHeaders, 'Content-Type': 'text/event-stream; charset=utf-8' },
       });
     } catch (error) {
       releaseAll();
@@ -399,6 +538,15 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       return errorResponse(failure, requestId, corsHeaders);
     }
   }
+}
+
+/**
+ * Puts the SSE comment `: context-trimmed <n>` before the first event, so a client that only
+ * reads the body (or cannot read the header cross-origin) learns that history was left out.
+ */
+async function* withTrimNotice(events: AsyncIterable<UpstreamEvent>, dropped: number): AsyncGenerator<UpstreamEvent> {
+  yield { type: 'comment', text: `context-trimmed ${dropped}` };
+  yield* events;
 }
 
 /** Headers on every response (DESIGN.md §4). */
@@ -425,7 +573,7 @@ function jsonResponse(body: unknown, status: number, requestId: string, extra: R
  */
 function errorResponse(error: GatewayError, requestId: string, extra: Record<string, string>): Response {
   const waits = error.status === 429 || error.status === 503;
-  const quota = error.code === 'insufficient_quota';
+  const quota = error.code === 'insufficient_quota' || error.code === 'budget_exceeded';
   const retryAfter = error.retryAfterSeconds ?? (waits && !quota ? 1 : undefined);
   const envelope = error.toEnvelope(requestId);
   envelope.error.retry_after = retryAfter ?? null;

@@ -9,6 +9,8 @@ export interface StreamSummary {
   promptTokens: number | null;
   completionTokens: number | null;
   cachedTokens: number | null;
+  /** Prompt tokens written to the provider's cache (`prompt_tokens_details.cache_write_tokens`). */
+  cacheWriteTokens: number | null;
   /** `Date.now()` when the first content, reasoning, refusal or tool-call delta was written. */
   firstTokenAt: number | null;
   /** Code (else type) of an in-band error, if the stream ended with one. */
@@ -53,6 +55,7 @@ export function emptyStreamSummary(): StreamSummary {
     promptTokens: null,
     completionTokens: null,
     cachedTokens: null,
+    cacheWriteTokens: null,
     firstTokenAt: null,
     errorCode: null,
     clientAborted: false,
@@ -159,6 +162,7 @@ export function createChatStream(options: ChatStreamOptions): ReadableStream<Uin
       summary.promptTokens = chunk.usage.prompt_tokens ?? null;
       summary.completionTokens = chunk.usage.completion_tokens ?? null;
       summary.cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
+      summary.cacheWriteTokens = chunk.usage.prompt_tokens_details?.cache_write_tokens ?? 0;
     }
     if (options.includeUsage) return chunk.choices.length > 0 || chunk.usage ? chunk : undefined;
     if (chunk.choices.length === 0) return undefined;

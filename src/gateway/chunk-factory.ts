@@ -5,8 +5,12 @@ export interface ChunkFactory {
   readonly id: string;
   /** A chunk with one choice carrying `delta` (and optionally a `finish_reason`). */
   delta(delta: ChunkDelta, finishReason?: string | null): ChatCompletionChunk;
-  /** The final usage chunk: empty `choices`, `usage` with `prompt_tokens_details.cached_tokens`. */
-  usage(tokens: { prompt: number; completion: number; cached?: number; reasoning?: number }): ChatCompletionChunk;
+  /**
+   * The final usage chunk: empty `choices`, `usage` with `prompt_tokens_details.cached_tokens`
+   * (cache reads) and, when the provider reports them, `cache_write_tokens` (prompt tokens
+   * written to the cache, billed at the cache-write price).
+   */
+  usage(tokens: { prompt: number; completion: number; cached?: number; cacheWrite?: number; reasoning?: number }): ChatCompletionChunk;
 }
 
 /** Options of {@link createChunkFactory}. */
@@ -38,12 +42,12 @@ export function createChunkFactory(options: ChunkFactoryOptions): ChunkFactory {
   return {
     id: options.id,
     delta: (delta, finishReason = null) => chunk([{ index: 0, delta, logprobs: null, finish_reason: finishReason }]),
-    usage: ({ prompt, completion, cached = 0, reasoning = 0 }) => {
+    usage: ({ prompt, completion, cached = 0, cacheWrite, reasoning = 0 }) => {
       const usage: CompletionUsage = {
         prompt_tokens: prompt,
         completion_tokens: completion,
         total_tokens: prompt + completion,
-        prompt_tokens_details: { cached_tokens: cached },
+        prompt_tokens_details: { cached_tokens: cached, ...(cacheWrite !== undefined ? { cache_write_tokens: cacheWrite } : {}) },
         completion_tokens_details: { reasoning_tokens: reasoning },
       };
       return chunk([], usage);

@@ -10,6 +10,8 @@ export interface ClientIdOptions {
   remoteAddress: string | undefined;
   /** Secret mixed into the hash so ids can't be reversed by hashing every IPv4 address. */
   salt: string;
+  /** An application-chosen identity (from `resolveClient`), hashed instead of the address. */
+  key?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ClientIdOptions {
  * @returns The hashed client id.
  */
 export async function resolveClientId(request: Request, options: ClientIdOptions): Promise<string> {
-  const address = forwardedAddress(request, options.trustProxy) ?? options.remoteAddress ?? 'unknown';
+  const address = options.key ?? forwardedAddress(request, options.trustProxy) ?? options.remoteAddress ?? 'unknown';
   const bytes = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${options.salt}\u0000${address}`));
   const hex = Array.from(new Uint8Array(bytes).subarray(0, 8), (byte) => byte.toString(16).padStart(2, '0')).join('');
   return `c_${hex}`;

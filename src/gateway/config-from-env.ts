@@ -1,14 +1,17 @@
-import { statSync } from 'node:fs';
-import { createAnthropicUpstream } from './anthropic-upstream.js';
+import { readFileSync, statSync } from 'node:fs';
 import type { ChatHandlerOptions } from './chat-handler.js';
 import { createMockUpstream } from './mock-upstream.js';
-import { createOpenAICompatibleUpstream } from './openai-compatible-upstream.js';
 import type { ContinueMode } from './openai-compatible-upstream.js';
+import { DEFAULT_PRICES, parsePriceTable, PRICE_TABLE_DATE } from './price-table.js';
+import type { PriceTable } from './price-table.js';
+import { createProviderUpstream, fallbackFromEnv, providerProblems, REAL_PROVIDERS } from './provider-from-env.js';
+import type { FallbackTarget } from './fallback-upstream.js';
+import { lookupModel } from './model-table.js';
 import type { Upstream } from './upstream.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
 
 /** The providers the CLI can configure. */
-export type ProviderName = 'mock' | 'openai-compatible' | 'anthropic';
+export type ProviderName = 'mock' | 'openai-compatible' | 'anthropic' | 'gemini' | 'bedrock';
 
 /** A complete gateway configuration, ready for `startGateway({...handler, host, port, staticDir})`. */
 export interface GatewayConfig {
@@ -43,13 +46,22 @@ export interface EnvVariable {
 
 /** Every environment variable the gateway reads (DESIGN.md §4 plus a few extras). */
 export const ENV_VARIABLES: readonly EnvVariable[] = [
-  { name: 'LLM_PROVIDER', description: 'mock | openai-compatible | anthropic', defaultValue: 'mock' },
-  { name: 'LLM_API_KEY', description: 'Provider API key (server-side only; never sent to browsers)' },
+  { name: 'LLM_PROVIDER', description: 'mock | openai-compatible | anthropic | gemini | bedrock', defaultValue: 'mock' },
+  {
+    name: 'LLM_API_KEY',
+    description: 'Provider API key (server-side only; never sent to browsers). Bedrock uses the AWS credential chain instead',
+  },
   {
     name: 'LLM_BASE_URL',
     description:
-      'openai-compatible: API base including /v1 (e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1); anthropic: API origin',
-    defaultValue: 'anthropic: https://api.anthropic.com',
+      'openai-compatible: API base including /v1 (e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1); anthropic: API origin; ' +
+      'gemini: API base including the version; bedrock: runtime endpoint override (VPC endpoint)',
+    defaultValue:
+      'anthropic: https://api.anthropic.com; gemini: https://generativelanguage.googleapis.com/v1beta; bedrock: the regional endpoint',
+  },
+  {
+    name: 'AWS_REGION',
+    description: 'bedrock: AWS region (read by the AWS SDK, with its default credential chain: role, environment, profile)',
   },
   { name: 'LLM_MODEL', description: 'Default model (required for real providers unless LLM_ALLOWED_MODELS is set)' },
   {
@@ -91,9 +103,55 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     description: 'openai-compatible key header: authorization (Bearer) | api-key (Azure)',
     defaultValue: 'authorization',
   },
+  {
+    name: 'LLM_FALLBACK',
+    description: 'Comma-separated provider:model targets tried, in order, when the primary fails retryably before the first token',
+  },
+  {
+    name: 'LLM_<PROVIDER>_API_KEY',
+    description:
+      'Key of a fallback target whose provider differs from LLM_PROVIDER (LLM_ANTHROPIC_API_KEY, LLM_GEMINI_API_KEY, LLM_OPENAI_COMPATIBLE_API_KEY)',
+  },
+  {
+    name: 'LLM_<PROVIDER>_BASE_URL',
+    description: 'Base URL of such a fallback target (LLM_OPENAI_COMPATIBLE_BASE_URL is required for one)',
+  },
+  {
+    name: 'LLM_UPSTREAM_RETRIES',
+    description: 'Gateway retries per target before the first token (full jitter, Retry-After honoured)',
+    defaultValue: String(D.upstreamRetries),
+  },
+  {
+    name: 'LLM_BREAKER_FAILURES',
+    description: "Retryable failures in a row that open a target's circuit breaker",
+    defaultValue: String(D.breakerFailures),
+  },
+  {
+    name: 'LLM_BREAKER_COOLDOWN_MS',
+    description: 'Time an open circuit waits before one probe',
+    defaultValue: String(D.breakerCoolDownMs),
+  },
+  { name: 'LLM_CONTEXT_WINDOW', description: "Context window (tokens) for pre-flight trimming, overriding the model table's" },
+  {
+    name: 'LLM_EXACT_TOKEN_COUNT',
+    description:
+      "true: calibrate the pre-flight estimate with the provider's count endpoint (anthropic, gemini; one extra call per request)",
+    defaultValue: 'false',
+  },
+  { name: 'LLM_PROMPT_CACHING', description: 'Mark cacheable prompt prefixes for Claude (anthropic, bedrock)', defaultValue: 'true' },
+  {
+    name: 'LLM_PRICES_FILE',
+    description: 'JSON file of model → {input, output, cachedInput?, cacheWrite?} in USD per 1M tokens, over the built-in table',
+    defaultValue: `built-in list prices of ${PRICE_TABLE_DATE}`,
+  },
+  {
+    name: 'LLM_DAILY_BUDGET_USD',
+    description: 'Per-client daily spend cap in USD (429 budget_exceeded until 00:00 UTC); 0 disables',
+    defaultValue: '0',
+  },
 ];
 
-const PROVIDERS: readonly ProviderName[] = ['mock', 'openai-compatible', 'anthropic'];
+const PROVIDERS: readonly ProviderName[] = ['mock', ...REAL_PROVIDERS];
 const CONTINUE_MODES: readonly ContinueMode[] = ['instruction', 'prefill', 'vllm'];
 
 /**
@@ -129,6 +187,15 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
       .map((item) => item.trim())
       .filter(Boolean);
 
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = get(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw.slice(0, 40)}").`);
+    return fallback;
+  };
+
   const providerRaw = get('LLM_PROVIDER') ?? 'mock';
   const provider = PROVIDERS.includes(providerRaw as ProviderName) ? (providerRaw as ProviderName) : undefined;
   if (!provider) problems.push(`LLM_PROVIDER must be one of ${PROVIDERS.join(', ')} (got "${providerRaw.slice(0, 40)}").`);
@@ -142,21 +209,23 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
   const allowedList = list('LLM_ALLOWED_MODELS');
   const defaultModel = model ?? allowedList?.find((name) => name !== '*');
 
-  if (provider === 'openai-compatible' || provider === 'anthropic') {
-    if (!apiKey) {
-      problems.push(
-        `LLM_API_KEY is required for LLM_PROVIDER=${provider}.` +
-          (provider === 'openai-compatible'
-            ? ' For a local server that needs no key (Ollama, vLLM), set any placeholder, e.g. LLM_API_KEY=local.'
-            : ''),
-      );
-    }
-    if (provider === 'openai-compatible' && !baseURL) {
-      problems.push(
-        'LLM_BASE_URL is required for LLM_PROVIDER=openai-compatible, including /v1 ' +
-          '(e.g. https://api.openai.com/v1, https://openrouter.ai/api/v1, http://127.0.0.1:11434/v1).',
-      );
-    }
+  const continueMode = (get('LLM_CONTINUE_MODE') ?? 'instruction') as ContinueMode;
+  const keyHeader = get('LLM_API_KEY_HEADER')?.toLowerCase() ?? 'authorization';
+  const promptCaching = boolean('LLM_PROMPT_CACHING', true);
+  const providerSettings = {
+    apiKey,
+    baseURL,
+    defaultModel,
+    continueMode,
+    apiKeyHeader: keyHeader as 'authorization' | 'api-key',
+    promptCaching,
+  };
+  if (provider && provider !== 'mock') {
+    problems.push(
+      ...providerProblems(provider, providerSettings, 'LLM_API_KEY', 'LLM_BASE_URL').map((problem) =>
+        problem.replace(/ for (openai-compatible|anthropic|gemini|bedrock)\b/g, ' for LLM_PROVIDER=$1'),
+      ),
+    );
     if (!defaultModel) {
       problems.push(`LLM_MODEL is required for LLM_PROVIDER=${provider} (or LLM_ALLOWED_MODELS; its first entry becomes the default).`);
     }
@@ -202,11 +271,9 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
   }
   const logContent = logRaw === 'true' || logRaw === '1' || logRaw === 'yes';
 
-  const continueMode = (get('LLM_CONTINUE_MODE') ?? 'instruction') as ContinueMode;
   if (!CONTINUE_MODES.includes(continueMode)) {
     problems.push(`LLM_CONTINUE_MODE must be one of ${CONTINUE_MODES.join(', ')}.`);
   }
-  const keyHeader = get('LLM_API_KEY_HEADER')?.toLowerCase() ?? 'authorization';
   if (keyHeader !== 'authorization' && keyHeader !== 'api-key') {
     problems.push('LLM_API_KEY_HEADER must be authorization or api-key.');
   }
@@ -222,21 +289,47 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
     if (!isDirectory) problems.push(`LLM_STATIC_DIR must be an existing directory (got "${staticDir.slice(0, 200)}").`);
   }
 
+  const upstreamRetries = integer('LLM_UPSTREAM_RETRIES', D.upstreamRetries, 0, 5);
+  const breakerFailures = integer('LLM_BREAKER_FAILURES', D.breakerFailures, 1);
+  const breakerCoolDownMs = integer('LLM_BREAKER_COOLDOWN_MS', D.breakerCoolDownMs, 0);
+  const contextWindowRaw = get('LLM_CONTEXT_WINDOW');
+  const contextWindow = contextWindowRaw === undefined ? undefined : integer('LLM_CONTEXT_WINDOW', 0, 1024);
+  const exactTokenCount = boolean('LLM_EXACT_TOKEN_COUNT', false);
+  const budgetRaw = get('LLM_DAILY_BUDGET_USD');
+  let dailyBudgetUsd: number = D.dailyBudgetUsd;
+  if (budgetRaw !== undefined) {
+    const value = Number(budgetRaw);
+    if (!Number.isFinite(value) || value < 0)
+      problems.push(`LLM_DAILY_BUDGET_USD must be a number of at least 0 (got "${budgetRaw.slice(0, 40)}").`);
+    else dailyBudgetUsd = value;
+  }
+  let prices: PriceTable = DEFAULT_PRICES;
+  const pricesFile = get('LLM_PRICES_FILE');
+  if (pricesFile !== undefined) {
+    try {
+      prices = { ...DEFAULT_PRICES, ...parsePriceTable(JSON.parse(readFileSync(pricesFile, 'utf8')) as unknown) };
+    } catch (error) {
+      problems.push(`LLM_PRICES_FILE (${pricesFile.slice(0, 200)}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  let fallback: FallbackTarget[] = [];
+  const fallbackRaw = get('LLM_FALLBACK');
+  if (fallbackRaw !== undefined && provider) {
+    const parsed = fallbackFromEnv(fallbackRaw, { primary: provider, primarySettings: providerSettings, get });
+    fallback = parsed.targets;
+    problems.push(...parsed.problems);
+  }
+
   if (problems.length > 0 || !provider) throw new ConfigError(problems);
 
-  let upstream: Upstream;
-  if (provider === 'openai-compatible') {
-    upstream = createOpenAICompatibleUpstream({
-      baseURL: baseURL as string,
-      apiKey: apiKey as string,
-      apiKeyHeader: keyHeader as 'authorization' | 'api-key',
-      defaultModel,
-      continueMode,
-    });
-  } else if (provider === 'anthropic') {
-    upstream = createAnthropicUpstream({ apiKey: apiKey as string, baseURL, defaultModel });
-  } else {
-    upstream = createMockUpstream({ tokensPerSecond, ...(model ? { model } : {}) });
+  const upstream: Upstream =
+    provider === 'mock'
+      ? createMockUpstream({ tokensPerSecond, ...(model ? { model } : {}) })
+      : createProviderUpstream(provider, providerSettings);
+  if (dailyBudgetUsd > 0 && defaultModel && provider !== 'mock' && !lookupPrice(prices, defaultModel)) {
+    warnings.push(
+      `LLM_DAILY_BUDGET_USD is set but ${defaultModel} has no price (add it with LLM_PRICES_FILE); its answers are not charged.`,
+    );
   }
 
   return {
@@ -258,6 +351,13 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
       keepAliveMs,
       trustProxy,
       logContent,
+      fallback,
+      upstreamRetries,
+      circuitBreaker: { failureThreshold: breakerFailures, coolDownMs: breakerCoolDownMs },
+      ...(contextWindow ? { contextWindow } : {}),
+      exactTokenCount,
+      prices,
+      dailyBudgetUsd,
     },
   };
 }
@@ -278,4 +378,8 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+function lookupPrice(prices: PriceTable, model: string): boolean {
+  return lookupModel(prices, model) !== undefined;
 }

@@ -1,5 +1,5 @@
 /** Headers a browser may read from our responses (DESIGN.md §4). */
-export const EXPOSED_HEADERS = 'X-Request-ID, Retry-After, retry-after-ms';
+export const EXPOSED_HEADERS = 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed';
 
 /** Request headers allowed in a preflight when the browser asks for none in particular. */
 const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Accept, Idempotency-Key, X-Retry-Attempt, X-Mock-Scenario, X-Mock-Fail-Times';

@@ -21,4 +21,11 @@ export const GATEWAY_DEFAULTS = {
   /** Longer than the element's own stall timeout, so the client decides first. */
   upstreamIdleTimeoutMs: 300_000,
   mockTokensPerSecond: 50,
+  /** Gateway retries per fallback target; the element and the SDKs already retry. */
+  upstreamRetries: 0,
+  /** Retryable failures in a row that open a target's circuit. */
+  breakerFailures: 5,
+  breakerCoolDownMs: 30_000,
+  /** Per-client daily budget in USD; 0 means none. */
+  dailyBudgetUsd: 0,
 } as const;

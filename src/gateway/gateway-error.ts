@@ -72,8 +72,26 @@ export class GatewayError extends Error {
       message: this.message,
       type: this.type,
       code: this.code,
+      status: this.status,
       ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
     };
+  }
+
+  /**
+   * Rebuilds an error from an in-band payload that was read before anything reached the
+   * client, so it can still be answered with an HTTP status (or handed to the fallback chain).
+   *
+   * @param payload - The upstream's in-band error.
+   * @returns The error; status 502 when the payload names none.
+   */
+  static fromPayload(payload: UpstreamErrorPayload): GatewayError {
+    return new GatewayError({
+      status: payload.status ?? 502,
+      type: payload.type,
+      code: payload.code,
+      message: payload.message,
+      ...(payload.retryAfterSeconds !== undefined ? { retryAfterSeconds: payload.retryAfterSeconds } : {}),
+    });
   }
 }
 

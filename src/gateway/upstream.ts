@@ -33,6 +33,21 @@ export interface UpstreamContext {
   idempotencyKey: string | undefined;
   /** The hashed client id (never a raw address). */
   clientId: string;
+  /**
+   * Told about every provider call a wrapping upstream (the fallback chain) makes, so the
+   * log line can record the attempts and the target that answered.
+   */
+  onAttempt?: (attempt: UpstreamAttempt) => void;
+}
+
+/** One provider call made for a request, as reported through `UpstreamContext.onAttempt`. */
+export interface UpstreamAttempt {
+  provider: string;
+  model: string;
+  /** `ok`: the provider accepted the request; `failed`: it failed before the first token; `skipped`: its circuit breaker was open. */
+  outcome: 'ok' | 'failed' | 'skipped';
+  /** Error code of a failed attempt. */
+  errorCode?: string | null;
 }
 
 /** An in-band error as an upstream reports it; the handler adds `request_id`. */
@@ -41,6 +56,8 @@ export interface UpstreamErrorPayload {
   type: string;
   code: string | null;
   retryAfterSeconds?: number;
+  /** The HTTP status this error has when it is answered before the stream (not sent in-band). */
+  status?: number;
 }
 
 /**
@@ -80,13 +97,25 @@ export type UpstreamResult =
 
 /**
  * A provider behind the gateway. Implementations: `createMockUpstream`,
- * `createOpenAICompatibleUpstream`, `createAnthropicUpstream`; add more by implementing this.
+ * `createOpenAICompatibleUpstream`, `createAnthropicUpstream`, `createGeminiUpstream`,
+ * `createBedrockUpstream`, and `createFallbackUpstream` (a chain of the others); add more by
+ * implementing this.
  */
 export interface Upstream {
   /** Provider name for logs, e.g. `mock`, `openai-compatible`, `anthropic`. */
   readonly provider: string;
   /** Model used when a request names none. */
   readonly defaultModel: string | undefined;
+  /**
+   * The optional request fields (of the gateway's allowlist) this provider can express;
+   * absent means all of them. Requests using any other field are refused with 400.
+   */
+  readonly supportedFields?: readonly string[];
+  /**
+   * Counts a request's prompt tokens with the provider's own counter (Anthropic's and
+   * Gemini's count endpoints), for the opt-in exact pre-flight count.
+   */
+  countTokens?(request: UpstreamRequest, context: UpstreamContext): Promise<number>;
   /**
    * Starts one generation. Resolves once the provider answered successfully (headers and an
    * ok status); rejects with a `GatewayError` for anything that fails before that.

@@ -1,4 +1,5 @@
 import { GatewayError, invalidRequest } from './gateway-error.js';
+import { checkRequestFields } from './request-fields.js';
 import type { UpstreamRequest } from './upstream.js';
 import type { GatewayMessage, GatewayRole, GatewayToolCall } from './wire-types.js';
 import { isRecord } from '../wire/guards.js';
@@ -15,8 +16,12 @@ export interface ChatRequestLimits {
   defaultModel: string | undefined;
   /** Models a client may ask for; `'*'` allows any. */
   allowedModels: readonly string[];
-  /** Extra OpenAI fields passed through to the upstream as sent. */
+  /** Optional OpenAI fields a client may send; any other field is refused. */
   passthroughFields: readonly string[];
+  /** The optional fields the provider translates (absent: all of `passthroughFields`). */
+  supportedFields?: readonly string[] | undefined;
+  /** Provider name, for error messages. */
+  provider?: string | undefined;
 }
 
 /** A request that passed validation. */
@@ -29,8 +34,10 @@ export interface ValidatedChatRequest {
 }
 
 /**
- * The OpenAI fields forwarded by default. Anything else (notably `n`, which multiplies cost)
- * is dropped or rejected, so a browser cannot use the server's key for more than a chat.
+ * The optional OpenAI fields allowed by default. Anything else (notably `n` other than 1,
+ * which multiplies cost) is refused with 400, so a browser cannot use the server's key for
+ * more than a chat; each upstream translates these into its provider's terms and declares the
+ * ones it cannot express (`Upstream.supportedFields`), which are refused too.
  */
 export const DEFAULT_PASSTHROUGH_FIELDS: readonly string[] = [
   'top_p',
@@ -62,6 +69,7 @@ const ROLES: readonly GatewayRole[] = ['system', 'user', 'assistant', 'tool'];
  */
 export function validateChatRequest(body: unknown, limits: ChatRequestLimits): ValidatedChatRequest {
   if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object.');
+  checkRequestFields(body, limits);
 
   const rawMessages = body['messages'];
   if (!Array.isArray(rawMessages) || rawMessages.length === 0) {
@@ -119,7 +127,7 @@ export function validateChatRequest(body: unknown, limits: ChatRequestLimits): V
 
   const extra: Record<string, unknown> = {};
   for (const field of limits.passthroughFields) {
-    if (body[field] !== undefined) extra[field] = body[field];
+    if (body[field] !== undefined && body[field] !== null) extra[field] = body[field];
   }
 
   return {

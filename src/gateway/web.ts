@@ -15,5 +15,9 @@ export { createOpenAICompatibleUpstream, DEFAULT_CONTINUE_INSTRUCTION } from './
 export type { ContinueMode, OpenAICompatibleUpstreamOptions } from './openai-compatible-upstream.js';
 export { createAnthropicUpstream } from './anthropic-upstream.js';
 export type { AnthropicUpstreamOptions } from './anthropic-upstream.js';
+export { createGeminiUpstream } from './gemini-upstream.js';
+export type { GeminiUpstreamOptions } from './gemini-upstream.js';
+export { createFallbackUpstream } from './fallback-upstream.js';
+export type { FallbackTarget, FallbackUpstreamOptions } from './fallback-upstream.js';
 export { GatewayError } from './gateway-error.js';
 export type { GatewayLogEntry } from './log-entry.js';

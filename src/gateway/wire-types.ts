@@ -57,7 +57,8 @@ export interface CompletionUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [extra: string]: unknown };
+  /** `cache_write_tokens`: prompt tokens written to the provider's prompt cache (Anthropic, Bedrock). */
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number; [extra: string]: unknown };
   completion_tokens_details?: { reasoning_tokens?: number; [extra: string]: unknown };
   [extra: string]: unknown;
 }

@@ -199,7 +199,7 @@ describe('anthropic upstream: stream translation', () => {
       prompt_tokens: 120,
       completion_tokens: 42,
       total_tokens: 162,
-      prompt_tokens_details: { cached_tokens: 100 },
+      prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 8 },
       completion_tokens_details: { reasoning_tokens: 0 },
     });
     assert.match(String(sse.chunks[0]?.['id']), /^chatcmpl-msg_01ABC/);

@@ -79,7 +79,7 @@ describe('routes', () => {
       ]) {
         assert.equal(response.headers.get('cache-control'), 'no-cache, no-transform');
         assert.equal(response.headers.get('x-accel-buffering'), 'no');
-        assert.equal(response.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After, retry-after-ms');
+        assert.equal(response.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed');
         assert.match(response.headers.get('x-request-id') ?? '', /^req_/);
         await response.body?.cancel();
       }
@@ -148,7 +148,7 @@ describe('CORS', () => {
       const limited = await postChat(gw.url, chatBody(), { Origin: allowed, 'X-Mock-Scenario': 'rate-limit' });
       assert.equal(limited.status, 429);
       assert.equal(limited.headers.get('access-control-allow-origin'), allowed);
-      assert.equal(limited.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After, retry-after-ms');
+      assert.equal(limited.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed');
       assert.equal(limited.headers.get('retry-after'), '2');
       await limited.body?.cancel();
 
@@ -263,7 +263,7 @@ describe('limits', () => {
     }
   });
 
-  it('accepts text parts and developer messages, clamps max_tokens, forwards allow-listed fields only', async () => {
+  it('accepts text parts and developer messages, clamps max_tokens, forwards allow-listed fields', async () => {
     const upstream = recordingUpstream();
     const gw = await startTestGateway({ upstream, maxTokens: 100 });
     try {
@@ -281,7 +281,7 @@ describe('limits', () => {
         stream: true,
         max_tokens: 5000,
         top_p: 0.5,
-        secret_flag: true,
+        seed: null,
       };
       await (await postChat(gw.url, body)).text();
       await (await postChat(gw.url, { ...body, max_tokens: undefined })).text();
@@ -296,6 +296,33 @@ describe('limits', () => {
       ]);
       assert.deepEqual(clamped?.extra, { top_p: 0.5 });
       assert.equal(clamped?.continue, false);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('refuses an unknown body field with 400 naming it, and keeps continue working', async () => {
+    const upstream = recordingUpstream();
+    const gw = await startTestGateway({ upstream });
+    try {
+      const refused = await postChat(gw.url, { messages: [{ role: 'user', content: 'hi' }], stream: true, secret_flag: true });
+      assert.equal(refused.status, 400);
+      const envelope = (await refused.json()) as { error: { code: string; param: string; message: string } };
+      assert.equal(envelope.error.code, 'invalid_request');
+      assert.equal(envelope.error.param, 'secret_flag');
+      assert.match(envelope.error.message, /Unknown request field `secret_flag`/);
+      assert.equal(upstream.requests.length, 0, 'nothing reached the provider');
+      const continued = await postChat(gw.url, {
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'Partial' },
+        ],
+        stream: true,
+        continue: true,
+      });
+      assert.equal(continued.status, 200);
+      await continued.text();
+      assert.equal(upstream.requests[0]?.continue, true);
     } finally {
       await gw.close();
     }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, ENV_VARIABLES, configFromEnv } from '../../src/gateway/index.js';
 
@@ -94,13 +96,75 @@ describe('configFromEnv', () => {
 
   it('rejects unknown providers, bad booleans and a missing static directory', () => {
     assert.match(
-      problemsOf({ LLM_PROVIDER: 'gemini' }).join(),
-      /LLM_PROVIDER must be one of mock, openai-compatible, anthropic \(got "gemini"\)/,
+      problemsOf({ LLM_PROVIDER: 'vertex' }).join(),
+      /LLM_PROVIDER must be one of mock, openai-compatible, anthropic, gemini, bedrock \(got "vertex"\)/,
     );
     assert.match(problemsOf({ LLM_LOG_CONTENT: 'maybe' }).join(), /LLM_LOG_CONTENT must be true or false/);
     assert.match(problemsOf({ LLM_TRUST_PROXY: 'sure' }).join(), /LLM_TRUST_PROXY/);
     assert.match(problemsOf({ LLM_STATIC_DIR: '/definitely/not/here' }).join(), /LLM_STATIC_DIR must be an existing directory/);
     assert.match(problemsOf({ LLM_MOCK_TPS: 'fast' }).join(), /LLM_MOCK_TPS/);
+  });
+
+  it('configures gemini with its key and bedrock without one (the AWS credential chain provides it)', () => {
+    const gemini = configFromEnv({ LLM_PROVIDER: 'gemini', LLM_API_KEY: 'AIza-k', LLM_MODEL: 'gemini-2.5-flash' });
+    assert.equal(gemini.handler.upstream.provider, 'gemini');
+    assert.match(
+      problemsOf({ LLM_PROVIDER: 'gemini', LLM_MODEL: 'gemini-2.5-flash' }).join(),
+      /LLM_API_KEY is required for LLM_PROVIDER=gemini/,
+    );
+    const bedrock = configFromEnv({
+      LLM_PROVIDER: 'bedrock',
+      LLM_MODEL: 'amazon.nova-lite-v1:0',
+      LLM_BASE_URL: 'https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com',
+    });
+    assert.equal(bedrock.handler.upstream.provider, 'bedrock');
+  });
+
+  it('reads fallback targets, retries, breaker, context window, prices and budgets, and reports their problems', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-prices-'));
+    const pricesFile = join(dir, 'prices.json');
+    writeFileSync(pricesFile, JSON.stringify({ 'my-model': { input: 1, output: 2 } }));
+    const config = configFromEnv({
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_API_KEY: 'sk-x',
+      LLM_BASE_URL: 'https://api.openai.com/v1',
+      LLM_MODEL: 'gpt-4o-mini',
+      LLM_FALLBACK: 'anthropic:claude-haiku-4-5, openai-compatible:gpt-4.1-mini, bedrock:amazon.nova-lite-v1:0',
+      LLM_ANTHROPIC_API_KEY: 'sk-ant-x',
+      LLM_UPSTREAM_RETRIES: '1',
+      LLM_BREAKER_FAILURES: '3',
+      LLM_BREAKER_COOLDOWN_MS: '10000',
+      LLM_CONTEXT_WINDOW: '16000',
+      LLM_EXACT_TOKEN_COUNT: 'true',
+      LLM_PRICES_FILE: pricesFile,
+      LLM_DAILY_BUDGET_USD: '2.5',
+    });
+    assert.deepEqual(
+      config.handler.fallback?.map((target) => `${target.upstream.provider}:${target.model}`),
+      ['anthropic:claude-haiku-4-5', 'openai-compatible:gpt-4.1-mini', 'bedrock:amazon.nova-lite-v1:0'],
+    );
+    assert.equal(config.handler.upstreamRetries, 1);
+    assert.deepEqual(config.handler.circuitBreaker, { failureThreshold: 3, coolDownMs: 10_000 });
+    assert.equal(config.handler.contextWindow, 16_000);
+    assert.equal(config.handler.exactTokenCount, true);
+    assert.equal(config.handler.dailyBudgetUsd, 2.5);
+    assert.deepEqual(config.handler.prices?.['my-model'], { input: 1, output: 2, cachedInput: 1, cacheWrite: 1 });
+    assert.ok(config.handler.prices?.['gpt-4o-mini'], 'the defaults stay');
+    rmSync(dir, { recursive: true, force: true });
+
+    const problems = problemsOf({
+      LLM_FALLBACK: 'gemini:gemini-2.5-flash,nonsense',
+      LLM_UPSTREAM_RETRIES: '9',
+      LLM_DAILY_BUDGET_USD: 'lots',
+      LLM_PRICES_FILE: '/definitely/not/here.json',
+      LLM_EXACT_TOKEN_COUNT: 'maybe',
+    }).join('\n');
+    assert.match(problems, /LLM_FALLBACK target gemini:gemini-2.5-flash: LLM_GEMINI_API_KEY is required/);
+    assert.match(problems, /LLM_FALLBACK entries must be provider:model .*nonsense/);
+    assert.match(problems, /LLM_UPSTREAM_RETRIES must be an integer from 0 to 5/);
+    assert.match(problems, /LLM_DAILY_BUDGET_USD must be a number/);
+    assert.match(problems, /LLM_PRICES_FILE/);
+    assert.match(problems, /LLM_EXACT_TOKEN_COUNT must be true or false/);
   });
 
   it('documents every variable of the §4 contract', () => {
@@ -119,6 +183,11 @@ describe('configFromEnv', () => {
       'LLM_RATE_LIMIT',
       'LLM_MAX_CONCURRENT',
       'LLM_STATIC_DIR',
+      'LLM_FALLBACK',
+      'LLM_CONTEXT_WINDOW',
+      'LLM_DAILY_BUDGET_USD',
+      'LLM_PRICES_FILE',
+      'AWS_REGION',
     ]) {
       assert.ok(names.includes(name), name);
     }

@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
+import { createBedrockUpstream, createGeminiUpstream } from '../../src/gateway/index.js';
 import { pickMockAnswer } from '../../src/gateway/mock-answers.js';
-import { startTestGateway } from './helpers.js';
+import { startFakeBedrock, textAnswer, useDummyAwsCredentials, writeBedrockStream } from './fake-bedrock.js';
+import { startFakeUpstream, startTestGateway } from './helpers.js';
 import type { TestGateway } from './helpers.js';
 
 let gw: TestGateway;
@@ -112,5 +114,80 @@ describe('official openai client', () => {
     const succeeded = await gw.waitForLog((entry) => entry.status === 200 && entry.retries === 1);
     assert.equal(failed.idempotency_key, true);
     assert.equal(succeeded.idempotency_key, true);
+  });
+});
+
+describe('official openai client against the gemini and bedrock upstreams', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  after(() => Promise.all(cleanups.map((cleanup) => cleanup())));
+
+  it('streams from Gemini and assembles a Gemini function call', async () => {
+    const fake = await startFakeUpstream((request, res) => {
+      const tools = request.body['tools'];
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      const frame = tools
+        ? {
+            candidates: [
+              {
+                content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Rome' } } }] },
+                finishReason: 'STOP',
+              },
+            ],
+          }
+        : {
+            candidates: [{ content: { role: 'model', parts: [{ text: 'Ciao!' }] }, finishReason: 'STOP' }],
+            usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 },
+          };
+      res.end(`data: ${JSON.stringify(frame)}\r\n\r\n`);
+    });
+    const gemini = await startTestGateway({
+      upstream: createGeminiUpstream({ baseURL: fake.url, apiKey: 'AIza-test', defaultModel: 'gemini-2.5-flash' }),
+    });
+    cleanups.push(
+      () => gemini.close(),
+      () => fake.close(),
+    );
+    const sdk = new OpenAI({ baseURL: `${gemini.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const completion = await sdk.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(completion.choices[0]?.message.content, 'Ciao!');
+    assert.equal(completion.usage?.completion_tokens, 2);
+    const final = await sdk.chat.completions
+      .stream({
+        model: 'gemini-2.5-flash',
+        messages: [{ role: 'user', content: 'weather?' }],
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }],
+      })
+      .finalChatCompletion();
+    const call = final.choices[0]?.message.tool_calls?.[0];
+    assert.ok(call && call.type === 'function');
+    assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Rome' });
+    assert.equal(final.choices[0]?.finish_reason, 'tool_calls');
+  });
+
+  it('streams from Bedrock through the AWS SDK and the binary event stream', async () => {
+    useDummyAwsCredentials();
+    const fake = await startFakeBedrock((_request, res) => writeBedrockStream(res, textAnswer('Hello from Bedrock.')));
+    const bedrock = await startTestGateway({
+      upstream: createBedrockUpstream({ endpoint: fake.url, region: 'us-east-1', defaultModel: 'amazon.nova-lite-v1:0' }),
+    });
+    cleanups.push(
+      () => bedrock.close(),
+      () => fake.close(),
+    );
+    const sdk = new OpenAI({ baseURL: `${bedrock.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const stream = await sdk.chat.completions.create({
+      model: 'amazon.nova-lite-v1:0',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    assert.equal(text, 'Hello from Bedrock.');
+    assert.equal(usage?.prompt_tokens, 10);
   });
 });
