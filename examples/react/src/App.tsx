@@ -5,11 +5,11 @@ import type {} from 'llm-chat/react';
 const ASSISTANTS = [
   { label: 'Concise', system: 'You are a concise assistant. Answer in a few sentences.' },
   { label: 'Teacher', system: 'You are a patient teacher. Explain step by step.' },
-];
+] as const;
 
 export function App() {
   const chat = useRef<LlmChat>(null);
-  const [system, setSystem] = useState(ASSISTANTS[0]!.system);
+  const [system, setSystem] = useState<string>(ASSISTANTS[0].system);
   const [last, setLast] = useState<ChatMessage>();
 
   return (

@@ -5,7 +5,7 @@ import type { ChatMessage, LlmChat, LlmChatFinishEvent } from 'llm-chat';
 const ASSISTANTS = [
   { label: 'Concise', system: 'You are a concise assistant. Answer in a few sentences.' },
   { label: 'Teacher', system: 'You are a patient teacher. Explain step by step.' },
-];
+] as const;
 
 @Component({
   selector: 'app-root',
@@ -36,7 +36,7 @@ const ASSISTANTS = [
 })
 export class App {
   protected readonly assistants = ASSISTANTS;
-  protected readonly system = signal(ASSISTANTS[0]!.system);
+  protected readonly system = signal<string>(ASSISTANTS[0].system);
   protected readonly last = signal<ChatMessage | undefined>(undefined);
   protected readonly ttft = computed(() => {
     const ttftMs = this.last()?.metrics?.ttftMs;
