@@ -9,7 +9,17 @@ import tseslint from 'typescript-eslint';
 const browserLayers = ['src/core/**', 'src/transport/**', 'src/markdown/**', 'src/element/**', 'src/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.bench/**', 'custom-elements.json'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.bench/**',
+      'custom-elements.json',
+      'examples/*/dist/**',
+      'examples/*/.angular/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,5 @@
+import 'llm-chat/llm-chat.js';
+import { mount } from 'svelte';
+import App from './App.svelte';
+
+mount(App, { target: document.getElementById('app') });

@@ -1,0 +1,5 @@
+import 'llm-chat/llm-chat.js';
+import { createApp } from 'vue';
+import App from './App.vue';
+
+createApp(App).mount('#app');
