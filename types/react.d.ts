@@ -38,12 +38,15 @@ export interface LlmChatProps
       | 'placeholder'
       | 'withMetrics'
       | 'withoutAutoscroll'
+      | 'maxToolRounds'
+      | 'toolTimeout'
       | 'status'
       | 'headers'
       | 'body'
       | 'fetch'
       | 'strings'
       | 'allowedImageOrigins'
+      | 'tools'
       | 'messages'
     >,
     RefAttributes<LlmChat> {
@@ -57,7 +60,7 @@ export interface LlmChatProps
   maxTokens?: LlmChat['maxTokens'];
   /** Sampling temperature, forwarded when set. */
   temperature?: LlmChat['temperature'];
-  /** Wire protocol adapter name. */
+  /** Wire protocol: `openai` (default), `ai-sdk`, `anthropic`, `ndjson` or `text`. */
   protocol?: LlmChat['protocol'];
   /** Where the transcript survives: `session` (this tab), `local` (browser restarts) or `none`. */
   persist?: LlmChat['persist'];
@@ -75,7 +78,11 @@ export interface LlmChatProps
   withMetrics?: LlmChat['withMetrics'];
   /** Do not follow the stream by scrolling, even when the reader is at the bottom. */
   withoutAutoscroll?: LlmChat['withoutAutoscroll'];
-  /** `idle | connecting | streaming | retrying | error` (reflected; read-only in practice). */
+  /** Follow-up requests one send may make to hand tool results back (`tools`). */
+  maxToolRounds?: LlmChat['maxToolRounds'];
+  /** Milliseconds a tool call may run before it is aborted and the turn ends. */
+  toolTimeout?: LlmChat['toolTimeout'];
+  /** `idle | connecting | streaming | retrying | reconnecting | error` (reflected; read-only in practice). */
   status?: LlmChat['status'];
   /** Extra non-secret request headers (e.g. a CSRF token). Never put an API key here. */
   headers?: LlmChat['headers'];
@@ -87,6 +94,8 @@ export interface LlmChatProps
   strings?: LlmChat['strings'];
   /** Origins whose images may load in answers (others show a placeholder). */
   allowedImageOrigins?: LlmChat['allowedImageOrigins'];
+  /** Tools the model may call, by name: `{description, parameters (JSON Schema), execute(args, {signal, messageId, toolCallId})}`. A tool without `execute` is handled by the page (`llm-chat-tool-call`, then `addToolResult`). */
+  tools?: LlmChat['tools'];
   /** The transcript. Reading returns a copy; setting replaces it (stopping a turn in flight). */
   messages?: LlmChat['messages'];
   /** Before a request is made (cancelable). `detail: {message, request}`. */

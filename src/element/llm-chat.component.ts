@@ -101,11 +101,20 @@ export class LlmChat extends LitElement {
   @property() persist: LlmChatPersist = 'session';
   /** Storage key separating several chats on one page. Default: derived from `id`, else the endpoint. */
   @property({ attribute: 'persist-key' }) persistKey?: string;
-  /** Automatic retries of retryable failures before the first token. */
+  /**
+   * Automatic retries of retryable failures before the first token.
+   * @default 2
+   */
   @property({ attribute: 'max-retries', type: Number }) maxRetries: number = SESSION_DEFAULTS.maxRetries;
-  /** Milliseconds without any byte after response headers before the stream counts as stalled. */
+  /**
+   * Milliseconds without any byte after response headers before the stream counts as stalled.
+   * @default 45000
+   */
   @property({ attribute: 'idle-timeout', type: Number }) idleTimeout: number = SESSION_DEFAULTS.idleTimeoutMs;
-  /** Milliseconds without content progress (also the first-token deadline). */
+  /**
+   * Milliseconds without content progress (also the first-token deadline).
+   * @default 120000
+   */
   @property({ attribute: 'stall-timeout', type: Number }) stallTimeout: number = SESSION_DEFAULTS.stallTimeoutMs;
   /** Composer placeholder; defaults to `strings.placeholder`. */
   @property() placeholder?: string;
@@ -113,9 +122,15 @@ export class LlmChat extends LitElement {
   @property({ attribute: 'with-metrics', type: Boolean }) withMetrics = false;
   /** Do not follow the stream by scrolling, even when the reader is at the bottom. */
   @property({ attribute: 'without-autoscroll', type: Boolean }) withoutAutoscroll = false;
-  /** Follow-up requests one send may make to hand tool results back (`tools`). */
+  /**
+   * Follow-up requests one send may make to hand tool results back (`tools`).
+   * @default 5
+   */
   @property({ attribute: 'max-tool-rounds', type: Number }) maxToolRounds: number = SESSION_DEFAULTS.maxToolRounds;
-  /** Milliseconds a tool call may run before it is aborted and the turn ends. */
+  /**
+   * Milliseconds a tool call may run before it is aborted and the turn ends.
+   * @default 30000
+   */
   @property({ attribute: 'tool-timeout', type: Number }) toolTimeout: number = SESSION_DEFAULTS.toolTimeoutMs;
   /** `idle | connecting | streaming | retrying | reconnecting | error` (reflected; read-only in practice). */
   @property({ reflect: true }) status: ChatSessionStatus = 'idle';

@@ -126,7 +126,9 @@ describe('reload recovery', () => {
     const endpoint = await script(
       {
         headers: SSE,
-        pieces: [{ text: chunk({ role: 'assistant', content: '' }) + PARTS.map((p) => chunk({ content: p })).join('') }, { delayMs: 60 }],
+        // The pause lets the text reach the page before the reset: a reset can discard bytes
+        // still in flight, and on a loaded machine 60 ms was not always enough.
+        pieces: [{ text: chunk({ role: 'assistant', content: '' }) + PARTS.map((p) => chunk({ content: p })).join('') }, { delayMs: 400 }],
         end: 'reset',
       },
       { headers: SSE, pieces: [{ text: chunk({ content: 'A fresh answer.' }) + chunk({}, 'stop') + 'data: [DONE]\n\n' }] },

@@ -5,6 +5,20 @@ import { ChatHarness } from '../support/chat-harness.js';
 import { script, stream } from '../support/script.js';
 
 describe('<llm-chat>', () => {
+  describe('defaults', () => {
+    it('uses the defaults the API tables document (DESIGN §3, §3a)', async () => {
+      const el = await fixture<LlmChat>(html`<llm-chat persist="none"></llm-chat>`);
+      expect(el).to.include({
+        protocol: 'openai',
+        maxRetries: 2,
+        idleTimeout: 45_000,
+        stallTimeout: 120_000,
+        maxToolRounds: 5,
+        toolTimeout: 30_000,
+      });
+    });
+  });
+
   describe('configuration problems', () => {
     it('an unknown protocol is a clear error state that keeps the text and names the known protocols', async () => {
       const endpoint = await script(stream(['Fine now.']));
