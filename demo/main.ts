@@ -46,3 +46,32 @@ for (const name of names) {
     events.prepend(item);
   });
 }
+
+/**
+ * The tools section: one local tool and one that takes a second, so the page shows a call
+ * running while the model's text streams, then the answer that uses the result.
+ */
+const toolsChat = document.querySelector<LlmChat>('#tools-chat');
+if (toolsChat) {
+  toolsChat.tools = {
+    get_local_time: {
+      description: "The current local time in the visitor's browser",
+      parameters: { type: 'object', properties: {}, additionalProperties: false },
+      execute: () => ({ time: new Date().toLocaleTimeString(), zone: Intl.DateTimeFormat().resolvedOptions().timeZone }),
+    },
+    get_weather: {
+      description: 'Current weather for a city (a stand-in service that answers after a second)',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+      execute: async (args, { signal }) => {
+        const { city } = args as { city: string };
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, 1000);
+          signal.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('cancelled'))), { once: true });
+        });
+        // Deterministic stand-in weather: the same city always gets the same sky.
+        const seed = [...city].reduce((sum, char) => sum + char.charCodeAt(0), 0);
+        return { city, celsius: 5 + (seed % 25), sky: ['clear', 'cloudy', 'light rain', 'windy'][seed % 4] };
+      },
+    },
+  };
+}

@@ -54,6 +54,7 @@ interface AttemptState {
 export class AnswerStream {
   private firstTokenAt: number | undefined;
   private refused = false;
+  private readonly callIndex = new WeakMap<ChatToolCall, number>();
   private readonly trimmer: ReturnType<typeof createOverlapTrimmer> | undefined;
 
   /**
@@ -203,7 +204,13 @@ export class AnswerStream {
         state.gotOutput = true;
         watchdog.progress();
         const call: ChatToolCall = { ...event.toolCall };
-        message.toolCalls = [...(message.toolCalls ?? []), call];
+        // Calls complete in any order (interleaved fragments); the message keeps the model's order.
+        const calls = [...(message.toolCalls ?? []), call];
+        if (event.index !== undefined) {
+          this.callIndex.set(call, event.index);
+          calls.sort((a, b) => (this.callIndex.get(a) ?? Infinity) - (this.callIndex.get(b) ?? Infinity));
+        }
+        message.toolCalls = calls;
         message.status = 'streaming';
         host.onToolCall(message, call);
         host.changed();

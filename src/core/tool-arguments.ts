@@ -37,6 +37,8 @@ export async function checkToolArguments(raw: string, schema: Record<string, unk
   // The leaf errors say what is wrong; the summary errors above them only repeat it.
   const errors = result.errors.filter((error) => !/^(Property|Items|Item at index)\b.* does not match schema/.test(error.error));
   const listed = (errors.length > 0 ? errors : result.errors).slice(0, MAX_ERRORS);
-  const details = listed.map((error) => `${error.instanceLocation === '#' ? '' : `${error.instanceLocation}: `}${error.error}`);
+  const details = listed.map(
+    (error) => `${error.instanceLocation === '#' ? '' : `${error.instanceLocation}: `}${error.error.replace(/\.$/, '')}`,
+  );
   return { ok: false, error: `The arguments do not match the tool's schema: ${details.join('; ')}.` };
 }

@@ -101,7 +101,8 @@ export type ChatEvent =
   | { type: 'delta'; text: string }
   | { type: 'reasoning'; text: string }
   | { type: 'refusal'; text: string }
-  | { type: 'tool-call'; toolCall: ChatToolCall }
+  /** `index` orders calls as the model wrote them, when they complete out of order. */
+  | { type: 'tool-call'; toolCall: ChatToolCall; index?: number }
   | { type: 'usage'; promptTokens?: number; completionTokens?: number; cachedTokens?: number }
   | { type: 'finish'; reason: string }
   | { type: 'error'; error: WireError }

@@ -6,6 +6,8 @@ import { GatewayError, invalidRequest } from './gateway-error.js';
 import type { GatewayErrorInit } from './gateway-error.js';
 import { MOCK_ANSWERS, pickMockAnswer, splitTokens } from './mock-answers.js';
 import { MOCK_SCENARIOS, isMockScenario } from './mock-scenarios.js';
+import { planMockToolTurn } from './mock-tool-turn.js';
+import type { MockToolTurn } from './mock-tool-turn.js';
 import type { MockScenario } from './mock-scenarios.js';
 import { sleep } from './sleep.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest, UpstreamResult } from './upstream.js';
@@ -330,6 +332,10 @@ export function createMockUpstream(options: MockUpstreamOptions = {}): Upstream 
         promptTokens: usage.prompt,
         cachedTokens: usage.cached,
       });
+      const toolTurn = scenario === 'ok' && !request.continue ? planMockToolTurn(request) : undefined;
+      if (toolTurn) {
+        return { type: 'stream', events: stream.playToolTurn(toolTurn, firstTokenDelayMs) };
+      }
       const silent = scenario === 'stall-silent' || scenario === 'stall-mid-stream';
       return {
         type: 'stream',
@@ -522,6 +528,29 @@ class MockStream {
       }
     }
     yield chunk({}, 'tool_calls');
+    yield* this.finish();
+  }
+
+  /** A tool call (arguments complete first, so the page's tool starts), then text, or an answer from results. */
+  async *playToolTurn(turn: MockToolTurn, firstTokenDelayMs: number): AsyncGenerator<UpstreamEvent> {
+    const chunk = (delta: Parameters<ChunkFactory['delta']>[0], finish: string | null = null): UpstreamEvent => ({
+      type: 'chunk',
+      chunk: this.options.factory.delta(delta, finish),
+    });
+    yield chunk({ role: 'assistant', content: '' });
+    this.nextAt = Date.now() + firstTokenDelayMs;
+    await this.pace();
+    if (turn.kind === 'call') {
+      const { call } = turn;
+      yield chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] });
+      for (const fragment of call.arguments.match(/.{1,6}/gs) ?? []) {
+        yield chunk({ tool_calls: [{ index: 0, function: { arguments: fragment } }] });
+        await this.pace();
+      }
+    }
+    const tokens = splitTokens(turn.text);
+    if ((yield* this.tokens(chunk, tokens, 0, tokens.length)) === undefined) return;
+    yield chunk({}, turn.kind === 'call' ? 'tool_calls' : 'stop');
     yield* this.finish();
   }
 

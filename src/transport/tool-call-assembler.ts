@@ -48,7 +48,7 @@ export class ToolCallAssembler {
     const call = this.calls.get(index) as PendingCall;
     this.emitted.add(index);
     const toolCall: ChatToolCall = { id: call.id || `call_${index}`, name: call.name, arguments: call.arguments };
-    return { type: 'tool-call', toolCall };
+    return { type: 'tool-call', toolCall, index };
   }
 }
 

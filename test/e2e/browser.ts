@@ -2,7 +2,7 @@
  * End-to-end helpers: the system Chromium through playwright-core (never a downloaded
  * browser), the real embed bundle built by Vite, and small servers on 127.0.0.1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +12,20 @@ import { build } from 'vite';
 
 export { CHROMIUM_ARGS, launchChromium } from '../support/chromium.js';
 
-/** Builds dist/llm-chat.js exactly as `npm run build` does, into a temporary directory. */
-export async function buildEmbed(): Promise<{ dir: string; code: string; cleanup: () => void }> {
+/**
+ * Builds dist/llm-chat.js exactly as `npm run build` does, into a temporary directory.
+ * `files` holds every emitted script by name, the lazy chunks next to the embed included.
+ */
+export async function buildEmbed(): Promise<{ dir: string; code: string; files: Map<string, string>; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'llm-chat-embed-'));
   await build({ configFile: 'vite.config.ts', logLevel: 'error', build: { outDir: dir, emptyOutDir: true, sourcemap: false } });
   const code = readFileSync(join(dir, 'llm-chat.js'), 'utf8');
-  return { dir, code, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const files = new Map(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => [name, readFileSync(join(dir, name), 'utf8')] as const),
+  );
+  return { dir, code, files, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface TestServer {

@@ -81,7 +81,7 @@ describe('npm run demo', () => {
     await tab.goto(url);
     const options = await tab.locator('#scenario option').evaluateAll((nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
     assert.deepEqual(options, [...MOCK_SCENARIOS]);
-    assert.equal(await tab.locator('llm-chat').count(), 2);
+    assert.equal(await tab.locator('llm-chat').count(), 3);
     await tab.close();
   });
 
@@ -125,6 +125,36 @@ describe('npm run demo', () => {
       results[scenario] = outcome;
     }
     assert.deepEqual(results, expected);
+    await tab.close();
+  });
+
+  it('the tools section shows the call running while text streams, then an answer that uses the result', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(url);
+    const outcome = await tab.evaluate(async () => {
+      const chat = document.querySelector('#tools-chat') as unknown as HTMLElement & {
+        clear(): void;
+        send(text: string): Promise<boolean>;
+        messages: Array<{ role: string; content: string; toolCalls?: Array<{ name: string; status?: string }> }>;
+      };
+      chat.clear();
+      let streamedWhileRunning = false;
+      chat.addEventListener('llm-chat-delta', () => {
+        if (chat.messages.at(-1)?.toolCalls?.some((call) => call.status === 'running')) streamedWhileRunning = true;
+      });
+      await chat.send("What's the weather in Kyoto?");
+      return { streamedWhileRunning, messages: chat.messages };
+    });
+    assert.equal(outcome.streamedWhileRunning, true);
+    assert.deepEqual(
+      outcome.messages.map((m) => m.role),
+      ['user', 'assistant', 'tool', 'assistant'],
+    );
+    assert.deepEqual(
+      outcome.messages[1]?.toolCalls?.map((call) => [call.name, call.status]),
+      [['get_weather', 'done']],
+    );
+    assert.match(outcome.messages[3]?.content ?? '', /city: Kyoto/);
     await tab.close();
   });
 });

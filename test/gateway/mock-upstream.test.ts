@@ -449,3 +449,54 @@ describe('mock upstream selection and content', () => {
     }
   });
 });
+
+describe("the mock's tool turn", () => {
+  const tools = [
+    {
+      type: 'function',
+      function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+    },
+  ];
+
+  it('calls a declared tool the question names, arguments first, then text, finishing tool_calls', async () => {
+    const response = await postChat(gw.url, chatBody('What is the weather in Buenos Aires?', { tools }));
+    const sse = await readSseResponse(response);
+    const deltas = sse.chunks.flatMap((chunk) => {
+      const delta = (chunk['choices'] as Array<{ delta?: Record<string, unknown> }>)[0]?.delta;
+      return delta ? [delta] : [];
+    });
+    const fragments = deltas.flatMap(
+      (delta) => (delta['tool_calls'] as Array<{ id?: string; function: { name?: string; arguments?: string } }>) ?? [],
+    );
+    assert.equal(fragments[0]?.function.name, 'get_weather');
+    assert.match(fragments[0]?.id ?? '', /^call_mock_get_weather/);
+    assert.deepEqual(JSON.parse(fragments.map((fragment) => fragment.function.arguments ?? '').join('')), { city: 'Buenos Aires' });
+    const firstText = deltas.findIndex((delta) => typeof delta['content'] === 'string' && delta['content'] !== '');
+    const lastFragment = deltas.findLastIndex((delta) => Array.isArray(delta['tool_calls']));
+    assert.ok(lastFragment < firstText, 'the call is complete before the text starts');
+    assert.match(contentOf(sse), /get_weather/);
+    assert.equal(finishReasonOf(sse), 'tool_calls');
+  });
+
+  it('answers from the tool results it is sent', async () => {
+    const body = chatBody('', { tools });
+    body['messages'] = [
+      { role: 'user', content: 'Weather in Oslo?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: '{"city":"Oslo","celsius":4}' },
+    ];
+    const sse = await readSseResponse(await postChat(gw.url, body));
+    assert.match(contentOf(sse), /get_weather/);
+    assert.match(contentOf(sse), /celsius: 4/);
+    assert.equal(finishReasonOf(sse), 'stop');
+  });
+
+  it('answers normally when no declared tool is named', async () => {
+    const sse = await readSseResponse(await postChat(gw.url, chatBody(QUESTION, { tools })));
+    assert.equal(contentOf(sse), ANSWER);
+  });
+});

@@ -84,8 +84,8 @@ describe('streamChat', () => {
       const events = await collect(chunkedFetch(cutAt(bytes(wire), [37, 150, 301])));
       const calls = events.filter((e) => e.type === 'tool-call');
       expect(calls).to.deep.equal([
-        { type: 'tool-call', toolCall: { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' } },
-        { type: 'tool-call', toolCall: { id: 'call_b', name: 'get_time', arguments: '{}' } },
+        { type: 'tool-call', toolCall: { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' }, index: 0 },
+        { type: 'tool-call', toolCall: { id: 'call_b', name: 'get_time', arguments: '{}' }, index: 1 },
       ]);
       // The first call is complete as soon as the second starts, before the finish.
       expect(kinds(events).indexOf('tool-call')).to.be.lessThan(kinds(events).indexOf('finish'));
@@ -107,10 +107,10 @@ describe('streamChat', () => {
       const events = await collect(chunkedFetch(cutAt(bytes(wire), [60, 333, 611])));
       const calls = events.filter((e) => e.type === 'tool-call');
       expect(calls).to.deep.equal([
-        { type: 'tool-call', toolCall: { id: 'call_b', name: 'get_time', arguments: '{"tz":"UTC"}' } },
-        { type: 'tool-call', toolCall: { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        { type: 'tool-call', toolCall: { id: 'call_b', name: 'get_time', arguments: '{"tz":"UTC"}' }, index: 1 },
+        { type: 'tool-call', toolCall: { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' }, index: 0 },
         // Never completed as JSON: handed over at the finish, as it is (the tool loop reports the error).
-        { type: 'tool-call', toolCall: { id: 'call_c', name: 'broken', arguments: '{"x": ' } },
+        { type: 'tool-call', toolCall: { id: 'call_c', name: 'broken', arguments: '{"x": ' }, index: 2 },
       ]);
       // Complete calls are emitted the moment their arguments close, while text still streams.
       const order = events.map((e) => (e.type === 'tool-call' ? e.toolCall.id : e.type));
