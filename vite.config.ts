@@ -3,7 +3,8 @@
  * - `vite` (npm run demo): serves demo/ with the reference gateway mounted at /api/chat
  *   (the mock upstream unless the environment configures a real provider);
  * - `vite build` (mode "embed"): dist/llm-chat.js, the self-contained embed bundle that
- *   registers <llm-chat> with every dependency inlined;
+ *   registers <llm-chat> with every dependency inlined, and beside it one chunk per protocol
+ *   adapter other than `openai`, loaded only by pages that set that `protocol`;
  * - `vite build --mode modules`: the npm entry points (index, core, transport, markdown)
  *   with dependencies left as imports, so an app bundles one copy of Lit.
  */
@@ -75,7 +76,14 @@ export default defineConfig(({ mode }) => {
       // The embed bundle is what pages download: minify all of it (lib mode would keep whitespace).
       minify: true,
       lib: { entry: 'src/llm-chat.ts', formats: ['es'], fileName: () => 'llm-chat.js' },
-      rolldownOptions: { output: { minify: true } },
+      rolldownOptions: {
+        // Lib mode keeps the entry's exports exactly ("strict"), which moves every module the
+        // lazily loaded protocol adapters share with the entry into a third chunk that
+        // llm-chat.js would then import. Letting the entry export a few extra bindings keeps
+        // it self-contained; each adapter becomes one sibling chunk that imports from it.
+        preserveEntrySignatures: 'allow-extension',
+        output: { minify: true, chunkFileNames: '[name]-[hash].js' },
+      },
     },
   };
 });
