@@ -28,7 +28,7 @@ export function createAiSdkAdapter(): ProtocolAdapter {
  * A per-page salt for chat ids: two visitors who open with the same question must never share
  * an `id`, since routes commonly store and load chats by it.
  */
-const PAGE_SALT = Math.random().toString(36).slice(2, 10);
+const PAGE_SALT = [...crypto.getRandomValues(new Uint32Array(2))].map((n) => n.toString(36)).join('');
 
 /**
  * The body `useChat` sends: `{id, messages: [{id, role, parts}], trigger: 'submit-message'}`,
@@ -80,24 +80,25 @@ function partsOf(message: WireMessage, results: ReadonlyMap<string, string>): Re
       type: `tool-${call.name}`,
       toolCallId: call.id,
       state: 'input-available',
-      input: parseJson(call.arguments) ?? {},
+      input: jsonOr(call.arguments, {}),
     };
     const result = results.get(call.id);
-    if (result !== undefined) Object.assign(part, { state: 'output-available', output: parseJson(result) ?? result });
+    // The element keeps a result as text (JSON for anything but a string); the part holds the value.
+    if (result !== undefined) Object.assign(part, { state: 'output-available', output: jsonOr(result, result) });
     parts.push(part);
   }
   return parts;
 }
 
-function parseJson(text: string): unknown {
+function jsonOr(text: string, fallback: unknown): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return undefined;
+    return fallback;
   }
 }
 
-/** FNV-1a: a short, stable digest (not a secret; the page salt makes ids unguessable enough to not collide). */
+/** FNV-1a: a short digest that keeps one conversation's id the same from request to request. */
 function hash(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
