@@ -5,6 +5,7 @@ import { wireErrorFromText } from './error-text.js';
 import { wireErrorFrom } from './openai-adapter.js';
 import { MalformedChunkError, isEventStream } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
+import { parseJsonFrame } from './wire-json.js';
 
 /**
  * The Vercel AI SDK UI message stream (DESIGN.md §4a): what a Next.js route returns with
@@ -132,13 +133,8 @@ class AiSdkDecoder implements ProtocolDecoder {
     const data = message.data.trim();
     if (data === '') return [];
     if (data === '[DONE]') return [{ type: 'done' }];
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      throw new MalformedChunkError(data);
-    }
-    if (!isRecord(chunk) || typeof chunk['type'] !== 'string') throw new MalformedChunkError(data);
+    const chunk = parseJsonFrame(data);
+    if (typeof chunk['type'] !== 'string') throw new MalformedChunkError(data);
     switch (chunk['type']) {
       case 'start':
         return [...metaFrom(chunk['messageId'], chunk['messageMetadata']), ...usageFrom(chunk['messageMetadata'])];

@@ -2,9 +2,10 @@ import type { ChatRequestInput, WireMessage } from '../core/chat-transport.js';
 import type { ChatEvent, WireError } from '../core/types.js';
 import { asNumber, asText, isRecord } from '../wire/guards.js';
 import { wireErrorFrom } from './openai-adapter.js';
-import { MalformedChunkError, isEventStream } from './protocol-adapter.js';
+import { isEventStream } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
+import { argumentsObject, parseJsonFrame } from './wire-json.js';
 
 /**
  * Anthropic's Messages API streaming events (DESIGN.md §4a), for backends that pass them
@@ -86,19 +87,9 @@ function contentOf(message: WireMessage): string | Block[] {
   // The API rejects empty text blocks.
   const blocks: Block[] = message.content === '' ? [] : [{ type: 'text', text: message.content }];
   for (const call of message.toolCalls) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: objectFrom(call.arguments) });
+    blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: argumentsObject(call.arguments) });
   }
   return blocks;
-}
-
-/** `tool_use.input` must be an object; arguments that are not one are sent as `{}` (their result says why they failed). */
-function objectFrom(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : {};
-  } catch {
-    return {};
-  }
 }
 
 /**
@@ -135,13 +126,7 @@ class AnthropicDecoder implements ProtocolDecoder {
   decode(message: SseMessage): ChatEvent[] {
     const data = message.data.trim();
     if (data === '') return [];
-    let event: unknown;
-    try {
-      event = JSON.parse(data);
-    } catch {
-      throw new MalformedChunkError(data);
-    }
-    if (!isRecord(event)) throw new MalformedChunkError(data);
+    const event = parseJsonFrame(data);
     const type = asText(event['type']) ?? message.event;
     const index = asNumber(event['index']) ?? 0;
     switch (type) {

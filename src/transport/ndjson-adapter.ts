@@ -1,9 +1,9 @@
 import type { ChatRequestInput, WireMessage } from '../core/chat-transport.js';
 import type { ChatEvent } from '../core/types.js';
 import { asNumber, asText, isRecord } from '../wire/guards.js';
-import { wireErrorFrom } from './openai-adapter.js';
-import { MalformedChunkError } from './protocol-adapter.js';
+import { encodeOpenAITools, wireErrorFrom } from './openai-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
+import { argumentsObject, parseJsonFrame } from './wire-json.js';
 
 /**
  * Ollama's native `/api/chat` (DESIGN.md §4a): one JSON object per line, the answer in
@@ -50,16 +50,7 @@ export function encodeNdjsonRequest(input: ChatRequestInput): Record<string, unk
   const options: Record<string, unknown> = {};
   if (input.temperature !== undefined && Number.isFinite(input.temperature)) options['temperature'] = input.temperature;
   if (input.maxTokens !== undefined && Number.isFinite(input.maxTokens)) options['num_predict'] = input.maxTokens;
-  if (input.tools?.length) {
-    body['tools'] = input.tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description !== undefined ? { description: tool.description } : {}),
-        parameters: tool.parameters ?? { type: 'object', properties: {} },
-      },
-    }));
-  }
+  if (input.tools?.length) body['tools'] = encodeOpenAITools(input.tools);
   const extra = input.body ?? {};
   Object.assign(body, extra);
   const merged = { ...options, ...(isRecord(extra['options']) ? extra['options'] : {}) };
@@ -83,15 +74,6 @@ function encodeMessage(message: WireMessage, names: ReadonlyMap<string, string>)
   return { role: message.role, content: message.content };
 }
 
-function argumentsObject(text: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : {};
-  } catch {
-    return {};
-  }
-}
-
 let callCounter = 0;
 
 /**
@@ -108,13 +90,7 @@ class NdjsonDecoder implements ProtocolDecoder {
   decode(message: SseMessage): ChatEvent[] {
     const line = message.data.trim();
     if (line === '') return [];
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(line);
-    } catch {
-      throw new MalformedChunkError(line);
-    }
-    if (!isRecord(chunk)) throw new MalformedChunkError(line);
+    const chunk = parseJsonFrame(line);
     if (chunk['error'] !== undefined) return [{ type: 'error', error: wireErrorFrom(chunk) }];
 
     const events: ChatEvent[] = [];

@@ -54,40 +54,29 @@ const expected: Record<string, [string, string | undefined]> = {
   flaky: ['complete', undefined],
 };
 
+type ProtocolOutcome = [status: string, kind: string | undefined, reasoning: boolean, toolCalls: number, usage: boolean];
+
+/** What a protocol with a terminal event, reasoning, tools and usage shows for each scenario. */
+const FULL_PROTOCOL: Record<string, ProtocolOutcome> = {
+  ok: ['complete', undefined, false, 0, true],
+  reasoning: ['complete', undefined, true, 0, true],
+  'tool-calls': ['tool_calls', undefined, false, 2, true],
+  truncated: ['truncated', undefined, false, 0, true],
+  'rate-limit': ['error', 'rate_limited', false, 0, false],
+  'error-mid-stream': ['interrupted', 'server_error', false, 0, false],
+  'eof-mid-stream': ['interrupted', 'network_error', false, 0, false],
+};
+
 /**
- * protocol → scenario → [final status, error kind, reasoning shown, tool calls, usage read].
- * The text protocol has no reasoning, tools, usage, finish reason or in-band error: its mock
- * tool calls leave an empty answer, a length limit and a clean cut both read as the end (the
- * README says so), and a failure after text is a connection reset.
+ * protocol → scenario → outcome. The text protocol has no reasoning, tools, usage, finish
+ * reason or in-band error: its mock tool calls leave an empty answer, a length limit and a
+ * clean cut both read as the end (the README says so), and a failure after text is a
+ * connection reset.
  */
-const PROTOCOL_EXPECTED: Record<string, Record<string, [string, string | undefined, boolean, number, boolean]>> = {
-  'ai-sdk': {
-    ok: ['complete', undefined, false, 0, true],
-    reasoning: ['complete', undefined, true, 0, true],
-    'tool-calls': ['tool_calls', undefined, false, 2, true],
-    truncated: ['truncated', undefined, false, 0, true],
-    'rate-limit': ['error', 'rate_limited', false, 0, false],
-    'error-mid-stream': ['interrupted', 'server_error', false, 0, false],
-    'eof-mid-stream': ['interrupted', 'network_error', false, 0, false],
-  },
-  anthropic: {
-    ok: ['complete', undefined, false, 0, true],
-    reasoning: ['complete', undefined, true, 0, true],
-    'tool-calls': ['tool_calls', undefined, false, 2, true],
-    truncated: ['truncated', undefined, false, 0, true],
-    'rate-limit': ['error', 'rate_limited', false, 0, false],
-    'error-mid-stream': ['interrupted', 'server_error', false, 0, false],
-    'eof-mid-stream': ['interrupted', 'network_error', false, 0, false],
-  },
-  ndjson: {
-    ok: ['complete', undefined, false, 0, true],
-    reasoning: ['complete', undefined, true, 0, true],
-    'tool-calls': ['tool_calls', undefined, false, 2, true],
-    truncated: ['truncated', undefined, false, 0, true],
-    'rate-limit': ['error', 'rate_limited', false, 0, false],
-    'error-mid-stream': ['interrupted', 'server_error', false, 0, false],
-    'eof-mid-stream': ['interrupted', 'network_error', false, 0, false],
-  },
+const PROTOCOL_EXPECTED: Record<string, Record<string, ProtocolOutcome>> = {
+  'ai-sdk': FULL_PROTOCOL,
+  anthropic: FULL_PROTOCOL,
+  ndjson: FULL_PROTOCOL,
   text: {
     ok: ['complete', undefined, false, 0, false],
     reasoning: ['complete', undefined, false, 0, false],
@@ -222,7 +211,7 @@ describe('npm run demo', () => {
           },
           [protocol, scenario] as const,
         );
-        results[protocol][scenario] = outcome as [string, string | undefined, boolean, number, boolean];
+        results[protocol][scenario] = outcome as ProtocolOutcome;
       }
     }
     assert.deepEqual(results, PROTOCOL_EXPECTED, JSON.stringify(results));

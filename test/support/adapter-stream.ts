@@ -3,10 +3,13 @@
  * reads the events back the way the tests compare them.
  */
 import { expect } from '@open-wc/testing';
+import type { ChatRequestInput } from '../../src/core/chat-transport.js';
 import type { ChatEvent } from '../../src/core/types.js';
 import type { ProtocolAdapter } from '../../src/transport/protocol-adapter.js';
 import { streamChat } from '../../src/transport/stream-chat.js';
 import { bytes, chunkedFetch, cutAt } from './byte-stream.js';
+import { script } from './script.js';
+import type { ScriptStep } from './script.js';
 
 const request = { url: 'http://127.0.0.1/unused', headers: {}, body: {} };
 
@@ -51,4 +54,19 @@ export function awkwardOffsets(wire: string, marker: string): number[] {
   const emoji = wire.indexOf('👋');
   if (emoji !== -1) offsets.push(at(emoji) + 1, at(emoji) + 3);
   return offsets;
+}
+
+/** The events of one request to a scripted endpoint over real HTTP (status, headers, error bodies). */
+export async function runOverHttp(adapter: ProtocolAdapter, step: ScriptStep): Promise<ChatEvent[]> {
+  const endpoint = await script(step);
+  const events: ChatEvent[] = [];
+  for await (const event of streamChat({ url: endpoint.url, headers: {}, body: {} }, { adapter, signal: new AbortController().signal })) {
+    events.push(event);
+  }
+  return events;
+}
+
+/** A request with one user message, for encoding tests. */
+export function requestInput(extra: Partial<ChatRequestInput> = {}): ChatRequestInput {
+  return { url: '/api/chat', headers: {}, messages: [{ role: 'user', content: 'Hi' }], continuation: false, ...extra };
 }

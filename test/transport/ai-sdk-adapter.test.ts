@@ -1,12 +1,19 @@
 import { expect } from '@open-wc/testing';
-import type { ChatRequestInput } from '../../src/core/chat-transport.js';
 import { createAiSdkAdapter } from '../../src/transport/ai-sdk-adapter.js';
 import { bytes, chunkedFetch, cutAt } from '../support/byte-stream.js';
-import { awkwardOffsets, collect, expectSameAtEveryCut, kinds, lastError, reasoningOf, run, textOf } from '../support/adapter-stream.js';
+import {
+  awkwardOffsets,
+  collect,
+  expectSameAtEveryCut,
+  kinds,
+  lastError,
+  reasoningOf,
+  requestInput,
+  run,
+  runOverHttp,
+  textOf,
+} from '../support/adapter-stream.js';
 import { ANSWER_TEXT, TOOL_CALL, aiSdk, jsonError } from '../support/protocol-wire.js';
-import { script } from '../support/script.js';
-import { streamChat } from '../../src/transport/stream-chat.js';
-import type { ChatEvent } from '../../src/core/types.js';
 
 const adapter = createAiSdkAdapter();
 const H = { ...aiSdk.headers, 'X-Request-ID': 'req_hdr' };
@@ -169,16 +176,8 @@ describe('the ai-sdk protocol adapter', () => {
   });
 
   describe('error bodies over real HTTP', () => {
-    async function runScripted(step: Parameters<typeof script>[0]): Promise<ChatEvent[]> {
-      const endpoint = await script(step);
-      const events: ChatEvent[] = [];
-      const options = { adapter, signal: new AbortController().signal };
-      for await (const event of streamChat({ url: endpoint.url, headers: {}, body: {} }, options)) events.push(event);
-      return events;
-    }
-
     it('reads the status, a JSON error and Retry-After', async () => {
-      const [event] = await runScripted(jsonError(429, { error: 'Too many requests' }, { 'Retry-After': '3' }));
+      const [event] = await runOverHttp(adapter, jsonError(429, { error: 'Too many requests' }, { 'Retry-After': '3' }));
       expect(event).to.deep.equal({
         type: 'error',
         error: { cause: 'http', status: 429, message: 'Too many requests', retryAfterMs: 3000 },
@@ -186,27 +185,23 @@ describe('the ai-sdk protocol adapter', () => {
     });
 
     it("reads a route's {errorText} body as words, and keeps no text of a plain-text body", async () => {
-      const [worded] = await runScripted(jsonError(500, { errorText: 'The provider is overloaded' }));
+      const [worded] = await runOverHttp(adapter, jsonError(500, { errorText: 'The provider is overloaded' }));
       expect(worded).to.deep.equal({
         type: 'error',
         error: { cause: 'http', status: 500, message: 'The provider is overloaded', type: 'overloaded_error' },
       });
-      const [plain] = await runScripted({ status: 401, headers: { 'Content-Type': 'text/plain' }, pieces: [{ text: 'Unauthorized' }] });
+      const [plain] = await runOverHttp(adapter, {
+        status: 401,
+        headers: { 'Content-Type': 'text/plain' },
+        pieces: [{ text: 'Unauthorized' }],
+      });
       expect(plain).to.deep.equal({ type: 'error', error: { cause: 'http', status: 401, unparsedBody: true } });
     });
   });
 
   describe('request encoding', () => {
-    const input = (extra: Partial<ChatRequestInput> = {}): ChatRequestInput => ({
-      url: '/api/chat',
-      headers: {},
-      messages: [{ role: 'user', content: 'Hi' }],
-      continuation: false,
-      ...extra,
-    });
-
     it('sends the body useChat sends, with the model settings under the names streamText takes', () => {
-      const body = adapter.encodeRequest(input({ system: 'Be brief.', model: 'gpt-x', temperature: 0.3, maxTokens: 100 }));
+      const body = adapter.encodeRequest(requestInput({ system: 'Be brief.', model: 'gpt-x', temperature: 0.3, maxTokens: 100 }));
       expect(Object.keys(body)).to.deep.equal(['id', 'messages', 'trigger', 'model', 'temperature', 'maxOutputTokens']);
       expect(body['trigger']).to.equal('submit-message');
       expect(body['id']).to.match(/^chat-[a-z0-9]+-[a-z0-9]+$/);
@@ -221,9 +216,9 @@ describe('the ai-sdk protocol adapter', () => {
     });
 
     it('keeps the chat id and message ids stable as the conversation grows', () => {
-      const first = adapter.encodeRequest(input());
+      const first = adapter.encodeRequest(requestInput());
       const second = adapter.encodeRequest(
-        input({
+        requestInput({
           messages: [
             { role: 'user', content: 'Hi' },
             { role: 'assistant', content: 'Hello!' },
@@ -231,7 +226,7 @@ describe('the ai-sdk protocol adapter', () => {
           ],
         }),
       );
-      const other = adapter.encodeRequest(input({ messages: [{ role: 'user', content: 'Another chat' }] }));
+      const other = adapter.encodeRequest(requestInput({ messages: [{ role: 'user', content: 'Another chat' }] }));
       expect(second['id']).to.equal(first['id']);
       expect(other['id']).to.not.equal(first['id']);
       const ids = (body: Record<string, unknown>) => (body['messages'] as Array<{ id: string }>).map((m) => m.id);
@@ -240,7 +235,7 @@ describe('the ai-sdk protocol adapter', () => {
 
     it("folds tool results into their call's tool part and lets the page's body win", () => {
       const body = adapter.encodeRequest(
-        input({
+        requestInput({
           tools: [{ name: 'get_weather', parameters: { type: 'object' } }],
           messages: [
             { role: 'user', content: 'Weather?' },
@@ -271,7 +266,7 @@ describe('the ai-sdk protocol adapter', () => {
 
     it('sends Continue as the partial assistant message, named by messageId, with continue: true', () => {
       const body = adapter.encodeRequest(
-        input({
+        requestInput({
           messages: [
             { role: 'user', content: 'Hi' },
             { role: 'assistant', content: 'The partial ans' },

@@ -1,12 +1,19 @@
 import { expect } from '@open-wc/testing';
-import type { ChatRequestInput } from '../../src/core/chat-transport.js';
-import type { ChatEvent } from '../../src/core/types.js';
 import { createAnthropicAdapter } from '../../src/transport/anthropic-adapter.js';
-import { streamChat } from '../../src/transport/stream-chat.js';
 import { bytes, chunkedFetch, cutAt } from '../support/byte-stream.js';
-import { awkwardOffsets, collect, expectSameAtEveryCut, kinds, lastError, reasoningOf, run, textOf } from '../support/adapter-stream.js';
+import {
+  awkwardOffsets,
+  collect,
+  expectSameAtEveryCut,
+  kinds,
+  lastError,
+  reasoningOf,
+  requestInput,
+  run,
+  runOverHttp,
+  textOf,
+} from '../support/adapter-stream.js';
 import { ANSWER_TEXT, TOOL_CALL, anthropic, jsonError } from '../support/protocol-wire.js';
-import { script } from '../support/script.js';
 
 const adapter = createAnthropicAdapter();
 const H = anthropic.headers;
@@ -166,20 +173,9 @@ describe('the anthropic protocol adapter', () => {
   });
 
   describe('error bodies over real HTTP', () => {
-    async function runScripted(step: Parameters<typeof script>[0]): Promise<ChatEvent[]> {
-      const endpoint = await script(step);
-      const events: ChatEvent[] = [];
-      for await (const event of streamChat(
-        { url: endpoint.url, headers: {}, body: {} },
-        { adapter, signal: new AbortController().signal },
-      )) {
-        events.push(event);
-      }
-      return events;
-    }
-
     it("reads Anthropic's error body with its request id and the retry-after header", async () => {
-      const [event] = await runScripted(
+      const [event] = await runOverHttp(
+        adapter,
         jsonError(429, anthropic.errorBody('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'), {
           'retry-after': '12',
         }),
@@ -198,9 +194,10 @@ describe('the anthropic protocol adapter', () => {
     });
 
     it('keeps a 529 overloaded_error and a 400 about the prompt length as they are', async () => {
-      const [overloaded] = await runScripted(jsonError(529, anthropic.errorBody('overloaded_error', 'Overloaded')));
+      const [overloaded] = await runOverHttp(adapter, jsonError(529, anthropic.errorBody('overloaded_error', 'Overloaded')));
       expect(overloaded?.type === 'error' && overloaded.error).to.deep.include({ status: 529, type: 'overloaded_error' });
-      const [long] = await runScripted(
+      const [long] = await runOverHttp(
+        adapter,
         jsonError(400, anthropic.errorBody('invalid_request_error', 'prompt is too long: 208000 tokens > 200000 maximum')),
       );
       expect(long?.type === 'error' && long.error).to.deep.include({
@@ -211,16 +208,8 @@ describe('the anthropic protocol adapter', () => {
   });
 
   describe('request encoding', () => {
-    const input = (extra: Partial<ChatRequestInput> = {}): ChatRequestInput => ({
-      url: '/api/chat',
-      headers: {},
-      messages: [{ role: 'user', content: 'Hi' }],
-      continuation: false,
-      ...extra,
-    });
-
     it('sends the Messages shape: model, max_tokens always, top-level system, stream', () => {
-      const body = adapter.encodeRequest(input({ system: 'Be brief.', model: 'claude-x', temperature: 0.5 }));
+      const body = adapter.encodeRequest(requestInput({ system: 'Be brief.', model: 'claude-x', temperature: 0.5 }));
       expect(body).to.deep.equal({
         model: 'claude-x',
         max_tokens: 4096,
@@ -229,12 +218,12 @@ describe('the anthropic protocol adapter', () => {
         stream: true,
         temperature: 0.5,
       });
-      expect(adapter.encodeRequest(input({ maxTokens: 64 }))['max_tokens']).to.equal(64);
+      expect(adapter.encodeRequest(requestInput({ maxTokens: 64 }))['max_tokens']).to.equal(64);
     });
 
     it('encodes tools, tool_use blocks and the results of one round in one user message', () => {
       const body = adapter.encodeRequest(
-        input({
+        requestInput({
           tools: [
             { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
           ],
@@ -274,7 +263,7 @@ describe('the anthropic protocol adapter', () => {
 
     it('sends Continue as a prefill without trailing whitespace and without a continue field', () => {
       const body = adapter.encodeRequest(
-        input({
+        requestInput({
           messages: [
             { role: 'user', content: 'Hi' },
             { role: 'assistant', content: 'The partial answer \n' },

@@ -1,12 +1,19 @@
 import { expect } from '@open-wc/testing';
-import type { ChatRequestInput } from '../../src/core/chat-transport.js';
 import type { ChatEvent } from '../../src/core/types.js';
 import { createNdjsonAdapter } from '../../src/transport/ndjson-adapter.js';
-import { streamChat } from '../../src/transport/stream-chat.js';
 import { bytes, chunkedFetch, cutAt } from '../support/byte-stream.js';
-import { awkwardOffsets, collect, kinds, lastError, reasoningOf, run, textOf } from '../support/adapter-stream.js';
+import {
+  awkwardOffsets,
+  collect,
+  kinds,
+  lastError,
+  reasoningOf,
+  requestInput,
+  run,
+  runOverHttp,
+  textOf,
+} from '../support/adapter-stream.js';
 import { ANSWER_TEXT, TOOL_CALL, jsonError, ndjson } from '../support/protocol-wire.js';
-import { script } from '../support/script.js';
 
 const adapter = createNdjsonAdapter();
 const H = ndjson.headers;
@@ -110,45 +117,31 @@ describe('the ndjson (Ollama) protocol adapter', () => {
   });
 
   describe('error bodies over real HTTP', () => {
-    async function runScripted(step: Parameters<typeof script>[0]): Promise<ChatEvent[]> {
-      const endpoint = await script(step);
-      const events: ChatEvent[] = [];
-      for await (const event of streamChat(
-        { url: endpoint.url, headers: {}, body: {} },
-        { adapter, signal: new AbortController().signal },
-      )) {
-        events.push(event);
-      }
-      return events;
-    }
-
     it("reads Ollama's {error} body with the status", async () => {
-      const [notFound] = await runScripted(jsonError(404, { error: "model 'llama9' not found, try pulling it first" }));
+      const [notFound] = await runOverHttp(adapter, jsonError(404, { error: "model 'llama9' not found, try pulling it first" }));
       expect(notFound).to.deep.equal({
         type: 'error',
         error: { cause: 'http', status: 404, message: "model 'llama9' not found, try pulling it first" },
       });
-      const [busy] = await runScripted(jsonError(503, { error: 'server busy, please try again.  maximum pending requests exceeded' }));
+      const [busy] = await runOverHttp(
+        adapter,
+        jsonError(503, { error: 'server busy, please try again.  maximum pending requests exceeded' }),
+      );
       expect(busy?.type === 'error' && busy.error.status).to.equal(503);
     });
 
     it('never takes a 2xx JSON body for the stream', async () => {
-      const [event] = await runScripted(jsonError(200, { model: 'm', message: { role: 'assistant', content: 'whole' }, done: true }));
+      const [event] = await runOverHttp(
+        adapter,
+        jsonError(200, { model: 'm', message: { role: 'assistant', content: 'whole' }, done: true }),
+      );
       expect(event).to.deep.equal({ type: 'error', error: { cause: 'not_sse', status: 200 } });
     });
   });
 
   describe('request encoding', () => {
-    const input = (extra: Partial<ChatRequestInput> = {}): ChatRequestInput => ({
-      url: '/api/chat',
-      headers: {},
-      messages: [{ role: 'user', content: 'Hi' }],
-      continuation: false,
-      ...extra,
-    });
-
     it('sends {model, messages, stream, options} with the system prompt first', () => {
-      const body = adapter.encodeRequest(input({ system: 'Be brief.', model: 'llama3.2', temperature: 0.2, maxTokens: 50 }));
+      const body = adapter.encodeRequest(requestInput({ system: 'Be brief.', model: 'llama3.2', temperature: 0.2, maxTokens: 50 }));
       expect(body).to.deep.equal({
         model: 'llama3.2',
         messages: [
@@ -161,16 +154,18 @@ describe('the ndjson (Ollama) protocol adapter', () => {
     });
 
     it("merges the page's options with the element's, and sends no empty options", () => {
-      expect(adapter.encodeRequest(input({ temperature: 0.2, body: { options: { num_ctx: 8192 }, keep_alive: '5m' } }))).to.deep.include({
+      expect(
+        adapter.encodeRequest(requestInput({ temperature: 0.2, body: { options: { num_ctx: 8192 }, keep_alive: '5m' } })),
+      ).to.deep.include({
         options: { temperature: 0.2, num_ctx: 8192 },
         keep_alive: '5m',
       });
-      expect(adapter.encodeRequest(input())).to.not.have.property('options');
+      expect(adapter.encodeRequest(requestInput())).to.not.have.property('options');
     });
 
     it('encodes tools, tool calls with object arguments and tool results named by tool', () => {
       const body = adapter.encodeRequest(
-        input({
+        requestInput({
           tools: [{ name: 'get_weather', parameters: { type: 'object', properties: {} } }],
           messages: [
             { role: 'user', content: 'Weather?' },
@@ -191,7 +186,7 @@ describe('the ndjson (Ollama) protocol adapter', () => {
 
     it('sends Continue as the partial assistant message (a prefill) with continue: true', () => {
       const body = adapter.encodeRequest(
-        input({
+        requestInput({
           messages: [
             { role: 'user', content: 'Hi' },
             { role: 'assistant', content: 'The partial ' },

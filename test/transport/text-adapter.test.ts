@@ -1,12 +1,8 @@
 import { expect } from '@open-wc/testing';
-import type { ChatRequestInput } from '../../src/core/chat-transport.js';
-import type { ChatEvent } from '../../src/core/types.js';
 import { createTextAdapter } from '../../src/transport/text-adapter.js';
-import { streamChat } from '../../src/transport/stream-chat.js';
 import { bytes, chunkedFetch, cutAt } from '../support/byte-stream.js';
-import { collect, kinds, lastError, run, textOf } from '../support/adapter-stream.js';
+import { collect, kinds, lastError, requestInput, run, runOverHttp, textOf } from '../support/adapter-stream.js';
 import { jsonError, plain } from '../support/protocol-wire.js';
-import { script } from '../support/script.js';
 
 const adapter = createTextAdapter();
 const H = plain.headers;
@@ -57,53 +53,33 @@ describe('the text protocol adapter', () => {
   });
 
   describe('over real HTTP', () => {
-    async function runScripted(step: Parameters<typeof script>[0]): Promise<ChatEvent[]> {
-      const endpoint = await script(step);
-      const events: ChatEvent[] = [];
-      for await (const event of streamChat(
-        { url: endpoint.url, headers: {}, body: {} },
-        { adapter, signal: new AbortController().signal },
-      )) {
-        events.push(event);
-      }
-      return events;
-    }
-
     it('streams a chunked body to the end', async () => {
-      const events = await runScripted({ headers: H, pieces: [{ text: 'one ' }, { delayMs: 20, text: 'two' }] });
+      const events = await runOverHttp(adapter, { headers: H, pieces: [{ text: 'one ' }, { delayMs: 20, text: 'two' }] });
       expect(textOf(events)).to.equal('one two');
       expect(events.at(-1)).to.deep.equal({ type: 'finish', reason: 'stop' });
     });
 
     it('is interrupted by a connection reset', async () => {
-      const events = await runScripted({ headers: H, pieces: [{ text: 'half' }, { delayMs: 30 }], end: 'reset' });
+      const events = await runOverHttp(adapter, { headers: H, pieces: [{ text: 'half' }, { delayMs: 30 }], end: 'reset' });
       expect(textOf(events)).to.equal('half');
       expect(lastError(events)?.cause).to.equal('network');
     });
 
     it('reads a JSON error envelope; keeps no text of a plain-text error body', async () => {
-      const [json] = await runScripted(jsonError(429, { error: { code: 'insufficient_quota', message: 'Quota used up' } }));
+      const [json] = await runOverHttp(adapter, jsonError(429, { error: { code: 'insufficient_quota', message: 'Quota used up' } }));
       expect(json).to.deep.equal({
         type: 'error',
         error: { cause: 'http', status: 429, code: 'insufficient_quota', message: 'Quota used up' },
       });
-      const [text] = await runScripted({ status: 503, headers: H, pieces: [{ text: 'Service Unavailable' }] });
+      const [text] = await runOverHttp(adapter, { status: 503, headers: H, pieces: [{ text: 'Service Unavailable' }] });
       expect(text).to.deep.equal({ type: 'error', error: { cause: 'http', status: 503, unparsedBody: true } });
     });
   });
 
   describe('request encoding', () => {
-    const input = (extra: Partial<ChatRequestInput> = {}): ChatRequestInput => ({
-      url: '/api/chat',
-      headers: {},
-      messages: [{ role: 'user', content: 'Hi' }],
-      continuation: false,
-      ...extra,
-    });
-
     it('sends the simple OpenAI-shaped body without tools, and Continue with continue: true', () => {
       const body = adapter.encodeRequest(
-        input({ system: 'S', model: 'm', maxTokens: 9, temperature: 0, tools: [{ name: 't' }], body: { user: 'u' } }),
+        requestInput({ system: 'S', model: 'm', maxTokens: 9, temperature: 0, tools: [{ name: 't' }], body: { user: 'u' } }),
       );
       expect(body).to.deep.equal({
         model: 'm',
@@ -117,7 +93,7 @@ describe('the text protocol adapter', () => {
         user: 'u',
       });
       const continued = adapter.encodeRequest(
-        input({
+        requestInput({
           messages: [
             { role: 'user', content: 'Hi' },
             { role: 'assistant', content: 'Part' },
