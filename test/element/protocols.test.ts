@@ -8,7 +8,8 @@ import '../../src/llm-chat.js';
 import type { LlmChat } from '../../src/element/llm-chat.component.js';
 import type { ChatMessage, ChatToolCall } from '../../src/core/types.js';
 import { ChatHarness } from '../support/chat-harness.js';
-import { PROTOCOL_SCRIPTS } from '../support/protocol-scripts.js';
+import { AFTER_TOOLS, PROTOCOL_SCRIPTS } from '../support/protocol-scripts.js';
+import { TOOL_CALL } from '../support/protocol-wire.js';
 import { script } from '../support/script.js';
 
 async function mount(protocol: string, url: string): Promise<{ el: LlmChat; chat: ChatHarness }> {
@@ -54,6 +55,33 @@ describe('<llm-chat>', () => {
           expect(request?.body[p.bodyMark[0]], `request body field ${p.bodyMark[0]}`).to.deep.equal(p.bodyMark[1]);
           expect(request?.headers['idempotency-key']).to.match(/\S/);
         });
+
+        if (p.toolResult) {
+          const { toolResult } = p;
+          it("runs the tool and sends its result back in the protocol's shape, the follow-up starting with the first request", async () => {
+            const endpoint = await script(p.answer, toolResult.followUp);
+            const { el } = await mount(p.protocol, endpoint.url);
+            el.tools = {
+              get_weather: {
+                description: 'Current weather',
+                parameters: { type: 'object', properties: { city: { type: 'string' } } },
+                execute: () => ({ celsius: 21 }),
+              },
+            };
+            await el.send('What is the weather in Paris?');
+            const [first, second] = await endpoint.requests();
+            const messages = (body: any): unknown[] => body.messages;
+            expect(messages(second?.body).slice(0, messages(first?.body).length)).to.deep.equal(messages(first?.body));
+            expect(messages(second?.body).at(-1)).to.deep.include(toolResult.last as object);
+            expect(second?.body.tools !== undefined, 'tool definitions sent').to.equal(toolResult.sendsTools);
+            expect(el.messages.at(-1)).to.deep.include({ role: 'assistant', status: 'complete', content: AFTER_TOOLS });
+            // Ollama's calls carry no id: the one the element made up pairs the result.
+            const callId = el.messages.find((m) => m.toolCalls?.length)?.toolCalls?.[0]?.id;
+            if (p.protocol === 'ndjson') expect(callId).to.match(/^call_\w+$/);
+            else expect(callId).to.equal(TOOL_CALL.id);
+            expect(el.messages.find((m) => m.role === 'tool')).to.deep.include({ toolCallId: callId, content: '{"celsius":21}' });
+          });
+        }
 
         it('waits out a 429 with a visible countdown, then retries with the same key', async () => {
           const endpoint = await script(p.rateLimited, p.answer);

@@ -32,9 +32,16 @@ export interface ProtocolScripts {
   failures: FailureCase[];
   /** A field every request body of this protocol has, with its value (a shape check). */
   bodyMark: [string, unknown];
+  /**
+   * For protocols that carry tools: where a follow-up request holds the result of
+   * {@link TOOL_CALL} (`{"celsius":21}`), and whether tool definitions are sent.
+   */
+  toolResult?: { last: unknown; sendsTools: boolean; followUp: ScriptStep };
 }
 
 const wait = { 'retry-after-ms': '1200' };
+/** The answer after the tool's result came back. */
+export const AFTER_TOOLS = 'It is 21 °C.';
 const KEPT = 'Kept so far';
 
 /** Some text, a pause for it to reach the page, then a connection reset. */
@@ -90,6 +97,25 @@ export const PROTOCOL_SCRIPTS: ProtocolScripts[] = [
       cut(aiSdk.headers, aiSdk.chunk({ type: 'start' }) + aiSdk.chunk({ type: 'text-delta', id: 't', delta: KEPT })),
     ],
     bodyMark: ['trigger', 'submit-message'],
+    toolResult: {
+      last: {
+        role: 'assistant',
+        parts: [
+          { type: 'text', text: ANSWER_TEXT },
+          {
+            type: 'tool-get_weather',
+            toolCallId: TOOL_CALL.id,
+            state: 'output-available',
+            input: { city: 'Paris' },
+            output: { celsius: 21 },
+          },
+        ],
+      },
+      sendsTools: false,
+      followUp: respond(aiSdk.headers, [
+        aiSdk.chunk({ type: 'start' }) + aiSdk.text([AFTER_TOOLS]) + aiSdk.chunk({ type: 'finish', finishReason: 'stop' }) + aiSdk.done(),
+      ]),
+    },
   },
   {
     protocol: 'anthropic',
@@ -151,6 +177,11 @@ export const PROTOCOL_SCRIPTS: ProtocolScripts[] = [
       cut(anthropic.headers, anthropic.start() + anthropic.textBlock(0, [KEPT])),
     ],
     bodyMark: ['max_tokens', 4096],
+    toolResult: {
+      last: { role: 'user', content: [{ type: 'tool_result', tool_use_id: TOOL_CALL.id, content: '{"celsius":21}' }] },
+      sendsTools: true,
+      followUp: respond(anthropic.headers, [anthropic.start() + anthropic.textBlock(0, [AFTER_TOOLS]) + anthropic.stop('end_turn')]),
+    },
   },
   {
     protocol: 'ndjson',
@@ -190,6 +221,11 @@ export const PROTOCOL_SCRIPTS: ProtocolScripts[] = [
       cut(ndjson.headers, ndjson.message({ content: KEPT })),
     ],
     bodyMark: ['stream', true],
+    toolResult: {
+      last: { role: 'tool', content: '{"celsius":21}', tool_name: 'get_weather' },
+      sendsTools: true,
+      followUp: respond(ndjson.headers, [ndjson.message({ content: AFTER_TOOLS }) + ndjson.done()]),
+    },
   },
   {
     protocol: 'text',
