@@ -4,8 +4,30 @@ import { MOCK_SCENARIOS, MOCK_SCENARIO_DESCRIPTIONS } from '../src/gateway/mock-
 
 const chat = document.querySelector<LlmChat>('#main-chat');
 const picker = document.querySelector<HTMLSelectElement>('#scenario');
+const protocolPicker = document.querySelector<HTMLSelectElement>('#protocol');
 const events = document.querySelector<HTMLOListElement>('#events');
-if (!chat || !picker || !events) throw new Error('demo markup is missing an element');
+if (!chat || !picker || !protocolPicker || !events) throw new Error('demo markup is missing an element');
+
+/** Each protocol and the endpoint that speaks it: the gateway for `openai`, a demo endpoint for the others. */
+const PROTOCOL_ENDPOINTS: Record<string, [endpoint: string, label: string]> = {
+  openai: ['/api/chat', 'openai — the gateway (Chat Completions SSE)'],
+  'ai-sdk': ['/api/demo/ai-sdk', 'ai-sdk — Vercel AI SDK UI message stream'],
+  anthropic: ['/api/demo/anthropic', 'anthropic — Messages streaming events'],
+  ndjson: ['/api/demo/ndjson', 'ndjson — Ollama /api/chat'],
+  text: ['/api/demo/text', 'text — a plain text body'],
+};
+for (const [name, [, label]] of Object.entries(PROTOCOL_ENDPOINTS)) {
+  const option = document.createElement('option');
+  option.value = name;
+  option.textContent = label;
+  protocolPicker.append(option);
+}
+protocolPicker.value = chat.protocol;
+protocolPicker.addEventListener('change', () => {
+  const [endpoint] = PROTOCOL_ENDPOINTS[protocolPicker.value] ?? PROTOCOL_ENDPOINTS['openai']!;
+  chat.protocol = protocolPicker.value;
+  chat.endpoint = endpoint;
+});
 
 for (const name of MOCK_SCENARIOS) {
   const option = document.createElement('option');

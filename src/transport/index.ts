@@ -5,6 +5,10 @@
 export { createFetchTransport } from './fetch-transport.js';
 export type { FetchTransportOptions } from './fetch-transport.js';
 export { createOpenAIAdapter } from './openai-adapter.js';
+export { createAiSdkAdapter } from './ai-sdk-adapter.js';
+export { createAnthropicAdapter } from './anthropic-adapter.js';
+export { createNdjsonAdapter } from './ndjson-adapter.js';
+export { createTextAdapter } from './text-adapter.js';
 export { MalformedChunkError } from './protocol-adapter.js';
 export type { Framing, ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
 export { getProtocolAdapter, knownProtocols, loadProtocolAdapter, registerProtocolAdapter } from './protocol-registry.js';

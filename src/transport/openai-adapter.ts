@@ -1,9 +1,10 @@
-import type { ChatRequestInput, WireMessage } from '../core/chat-transport.js';
+import type { ChatRequestInput, WireMessage, WireTool } from '../core/chat-transport.js';
 import type { ChatEvent, WireError } from '../core/types.js';
 import { asText, isRecord } from '../wire/guards.js';
-import { MalformedChunkError, isEventStream } from './protocol-adapter.js';
+import { isEventStream } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
+import { parseJsonFrame } from './wire-json.js';
 
 /**
  * The default protocol: OpenAI Chat Completions streaming (DESIGN.md §4). Encodes the body
@@ -39,19 +40,22 @@ export function encodeOpenAIRequest(input: ChatRequestInput): Record<string, unk
   body['stream_options'] = { include_usage: true };
   if (input.maxTokens !== undefined && Number.isFinite(input.maxTokens)) body['max_tokens'] = input.maxTokens;
   if (input.temperature !== undefined && Number.isFinite(input.temperature)) body['temperature'] = input.temperature;
-  if (input.tools?.length) {
-    body['tools'] = input.tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description !== undefined ? { description: tool.description } : {}),
-        parameters: tool.parameters ?? { type: 'object', properties: {} },
-      },
-    }));
-  }
+  if (input.tools?.length) body['tools'] = encodeOpenAITools(input.tools);
   Object.assign(body, input.body ?? {});
   if (input.continuation) body['continue'] = true;
   return body;
+}
+
+/** Tool definitions in the OpenAI shape, `{type: 'function', function: {name, description, parameters}}` (Ollama takes it too). */
+export function encodeOpenAITools(tools: readonly WireTool[]): Record<string, unknown>[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      parameters: tool.parameters ?? { type: 'object', properties: {} },
+    },
+  }));
 }
 
 function encodeMessage(message: WireMessage): Record<string, unknown> {
@@ -78,13 +82,7 @@ class OpenAIDecoder implements ProtocolDecoder {
     const data = message.data.trim();
     if (data === '') return [];
     if (data === '[DONE]') return [...this.toolCalls.flush(), { type: 'done' }];
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      throw new MalformedChunkError(data);
-    }
-    if (!isRecord(chunk)) throw new MalformedChunkError(data);
+    const chunk = parseJsonFrame(data);
 
     const events: ChatEvent[] = [];
     if (message.event === 'error' || isRecord(chunk['error'])) {

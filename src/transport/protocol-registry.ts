@@ -9,7 +9,12 @@ type Loader = () => Promise<ProtocolAdapter>;
  * resolved relative to the bundle's own URL).
  */
 const loaded = new Map<string, ProtocolAdapter>([['openai', createOpenAIAdapter()]]);
-const loaders = new Map<string, Loader>([]);
+const loaders = new Map<string, Loader>([
+  ['ai-sdk', () => import('./ai-sdk-adapter.js').then((m) => m.createAiSdkAdapter())],
+  ['anthropic', () => import('./anthropic-adapter.js').then((m) => m.createAnthropicAdapter())],
+  ['ndjson', () => import('./ndjson-adapter.js').then((m) => m.createNdjsonAdapter())],
+  ['text', () => import('./text-adapter.js').then((m) => m.createTextAdapter())],
+]);
 
 /**
  * Makes a protocol available to the element's `protocol` attribute by its `name`.

@@ -54,6 +54,40 @@ const expected: Record<string, [string, string | undefined]> = {
   flaky: ['complete', undefined],
 };
 
+type ProtocolOutcome = [status: string, kind: string | undefined, reasoning: boolean, toolCalls: number, usage: boolean];
+
+/** What a protocol with a terminal event, reasoning, tools and usage shows for each scenario. */
+const FULL_PROTOCOL: Record<string, ProtocolOutcome> = {
+  ok: ['complete', undefined, false, 0, true],
+  reasoning: ['complete', undefined, true, 0, true],
+  'tool-calls': ['tool_calls', undefined, false, 2, true],
+  truncated: ['truncated', undefined, false, 0, true],
+  'rate-limit': ['error', 'rate_limited', false, 0, false],
+  'error-mid-stream': ['interrupted', 'server_error', false, 0, false],
+  'eof-mid-stream': ['interrupted', 'network_error', false, 0, false],
+};
+
+/**
+ * protocol → scenario → outcome. The text protocol has no reasoning, tools, usage, finish
+ * reason or in-band error: its mock tool calls leave an empty answer, a length limit and a
+ * clean cut both read as the end (the README says so), and a failure after text is a
+ * connection reset.
+ */
+const PROTOCOL_EXPECTED: Record<string, Record<string, ProtocolOutcome>> = {
+  'ai-sdk': FULL_PROTOCOL,
+  anthropic: FULL_PROTOCOL,
+  ndjson: FULL_PROTOCOL,
+  text: {
+    ok: ['complete', undefined, false, 0, false],
+    reasoning: ['complete', undefined, false, 0, false],
+    'tool-calls': ['complete', undefined, false, 0, false],
+    truncated: ['complete', undefined, false, 0, false],
+    'rate-limit': ['error', 'rate_limited', false, 0, false],
+    'error-mid-stream': ['interrupted', 'network_error', false, 0, false],
+    'eof-mid-stream': ['complete', undefined, false, 0, false],
+  },
+};
+
 describe('npm run demo', () => {
   let server: ViteDevServer;
   let browser: Browser;
@@ -155,6 +189,62 @@ describe('npm run demo', () => {
       [['get_weather', 'done']],
     );
     assert.match(outcome.messages[3]?.content ?? '', /city: Kyoto/);
+    await tab.close();
+  });
+
+  it('the protocol picker streams answers through the demo endpoint of each protocol, each ending in its state', async () => {
+    const tab: Page = await browser.newPage();
+    await tab.goto(url);
+    const protocols = await tab.locator('#protocol option').evaluateAll((nodes) => nodes.map((n) => (n as HTMLOptionElement).value));
+    assert.deepEqual(protocols, ['openai', ...Object.keys(PROTOCOL_EXPECTED)]);
+    const results: typeof PROTOCOL_EXPECTED = {};
+    for (const [protocol, scenarios] of Object.entries(PROTOCOL_EXPECTED)) {
+      results[protocol] = {};
+      for (const scenario of Object.keys(scenarios)) {
+        const outcome = await tab.evaluate(
+          async ([name, scenarioName]) => {
+            const chat = document.querySelector('#main-chat') as unknown as HTMLElement & {
+              clear(): void;
+              send(text: string): Promise<boolean>;
+              protocol: string;
+              endpoint: string;
+              maxRetries: number;
+              messages: Array<{
+                status: string;
+                content: string;
+                reasoning?: string;
+                toolCalls?: unknown[];
+                error?: { kind: string };
+                metrics?: { completionTokens?: number };
+              }>;
+            };
+            const protocolPicker = document.querySelector('#protocol') as HTMLSelectElement;
+            protocolPicker.value = name;
+            protocolPicker.dispatchEvent(new Event('change'));
+            const scenarioPicker = document.querySelector('#scenario') as HTMLSelectElement;
+            scenarioPicker.value = scenarioName;
+            scenarioPicker.dispatchEvent(new Event('change'));
+            chat.clear();
+            chat.maxRetries = 0;
+            await chat.send('Show me a table of HTTP status codes');
+            const last = chat.messages.at(-1);
+            if (chat.protocol !== name || chat.endpoint !== (name === 'openai' ? '/api/chat' : `/api/demo/${name}`))
+              return ['wrong endpoint'];
+            if (scenarioName === 'ok' && (last?.content.length ?? 0) < 100) return ['short answer'];
+            return [
+              last?.status ?? 'none',
+              last?.error?.kind,
+              (last?.reasoning ?? '').length > 0,
+              last?.toolCalls?.length ?? 0,
+              last?.metrics?.completionTokens !== undefined,
+            ];
+          },
+          [protocol, scenario] as const,
+        );
+        results[protocol][scenario] = outcome as ProtocolOutcome;
+      }
+    }
+    assert.deepEqual(results, PROTOCOL_EXPECTED, JSON.stringify(results));
     await tab.close();
   });
 });

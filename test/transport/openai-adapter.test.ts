@@ -1,15 +1,8 @@
 import { expect } from '@open-wc/testing';
-import type { ChatRequestInput } from '../../src/core/chat-transport.js';
 import { createOpenAIAdapter, wireErrorFrom } from '../../src/transport/openai-adapter.js';
+import { requestInput as input } from '../support/adapter-stream.js';
 
 const adapter = createOpenAIAdapter();
-const input = (extra: Partial<ChatRequestInput> = {}): ChatRequestInput => ({
-  url: '/api/chat',
-  headers: {},
-  messages: [{ role: 'user', content: 'Hi' }],
-  continuation: false,
-  ...extra,
-});
 
 describe('the openai protocol adapter', () => {
   describe('request encoding', () => {
