@@ -12,6 +12,7 @@ import { planPromptCache } from './prompt-cache.js';
 import type { PromptCachePlan } from './prompt-cache.js';
 import { parseToolArguments, systemText } from './translate-messages.js';
 import { asNumber, isRecord } from '../wire/guards.js';
+import { finishReasonForStop } from '../wire/anthropic-stop-reasons.js';
 
 /** Options of {@link createAnthropicUpstream}. */
 export interface AnthropicUpstreamOptions {
@@ -49,17 +50,6 @@ interface AnthropicMessage {
   role: 'user' | 'assistant';
   content: AnthropicBlock[];
 }
-
-/** Anthropic `stop_reason` → OpenAI `finish_reason`. */
-const FINISH_REASONS: Readonly<Record<string, string>> = {
-  end_turn: 'stop',
-  stop_sequence: 'stop',
-  pause_turn: 'stop',
-  max_tokens: 'length',
-  model_context_window_exceeded: 'length',
-  tool_use: 'tool_calls',
-  refusal: 'content_filter',
-};
 
 /**
  * Creates an upstream for Anthropic's Messages API (`POST {base}/v1/messages`, streaming),
@@ -338,7 +328,7 @@ async function* translateStream(
           const change = isRecord(data['delta']) ? data['delta'] : {};
           const stop = change['stop_reason'];
           if (typeof stop === 'string') {
-            finishReason = FINISH_REASONS[stop] ?? stop;
+            finishReason = finishReasonForStop(stop);
             yield delta({}, finishReason);
           } else {
             yield { type: 'keepalive' };

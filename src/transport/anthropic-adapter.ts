@@ -6,6 +6,7 @@ import { isEventStream } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder, SseMessage } from './protocol-adapter.js';
 import { ToolCallAssembler } from './tool-call-assembler.js';
 import { argumentsObject, parseJsonFrame } from './wire-json.js';
+import { finishReasonForStop } from '../wire/anthropic-stop-reasons.js';
 
 /**
  * Anthropic's Messages API streaming events (DESIGN.md §4a), for backends that pass them
@@ -92,19 +93,6 @@ function contentOf(message: WireMessage): string | Block[] {
   return blocks;
 }
 
-/**
- * `stop_reason` values whose DESIGN.md §5 meaning differs from what their name says to the
- * core's mapper; the others (`end_turn`, `stop_sequence`, `max_tokens`) are passed on raw.
- * `pause_turn` means the API paused a long turn that the client may resume: an unfinished
- * answer, which Continue carries on.
- */
-const STOP_REASONS: Readonly<Record<string, string>> = {
-  tool_use: 'tool_calls',
-  refusal: 'content_filter',
-  pause_turn: 'length',
-  model_context_window_exceeded: 'length',
-};
-
 interface Usage {
   input?: number;
   cacheRead?: number;
@@ -144,7 +132,7 @@ class AnthropicDecoder implements ProtocolDecoder {
         const stop = asText(delta['stop_reason']);
         const usage = this.usageEvent();
         const events: ChatEvent[] = usage.promptTokens !== undefined || usage.completionTokens !== undefined ? [usage] : [];
-        if (stop !== undefined) events.push(...this.toolCalls.flush(), { type: 'finish', reason: STOP_REASONS[stop] ?? stop });
+        if (stop !== undefined) events.push(...this.toolCalls.flush(), { type: 'finish', reason: browserFinishReason(stop) });
         return events;
       }
       case 'message_stop':
@@ -244,4 +232,14 @@ export function decodeAnthropicError(body: unknown): WireError {
   const requestId = isRecord(body) ? asText(body['request_id']) : undefined;
   if (requestId !== undefined && wire.requestId === undefined) wire.requestId = requestId;
   return wire;
+}
+
+/**
+ * The shared mapping, except that a natural stop keeps its raw name (`end_turn`,
+ * `stop_sequence`): core reads any unknown reason as complete, and the raw value is what a
+ * developer wants to see in `finishReason`.
+ */
+function browserFinishReason(stop: string): string {
+  const mapped = finishReasonForStop(stop);
+  return mapped === 'stop' ? stop : mapped;
 }

@@ -58,7 +58,8 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
     return;
   }
 
-  const headerRequestId = response.headers.get('x-request-id') ?? undefined;
+  // Our gateway and OpenAI send `X-Request-ID`; Anthropic sends `request-id`.
+  const headerRequestId = response.headers.get('x-request-id') ?? response.headers.get('request-id') ?? undefined;
   const contentType = response.headers.get('content-type') ?? '';
 
   // A JSON or HTML error body must never reach the stream decoder.

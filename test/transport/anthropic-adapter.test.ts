@@ -53,7 +53,7 @@ describe('the anthropic protocol adapter', () => {
     const stops: Array<[string, string]> = [
       ['end_turn', 'end_turn'],
       ['stop_sequence', 'stop_sequence'],
-      ['max_tokens', 'max_tokens'],
+      ['max_tokens', 'length'],
       ['tool_use', 'tool_calls'],
       ['refusal', 'content_filter'],
       ['pause_turn', 'length'],

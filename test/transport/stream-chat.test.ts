@@ -62,6 +62,11 @@ describe('streamChat', () => {
       expect(events[1]).to.deep.equal({ type: 'meta', requestId: 'chatcmpl-test', model: 'test-model' });
     });
 
+    it("takes the request id from Anthropic's request-id header when there is no X-Request-ID", async () => {
+      const events = await collect(chunkedFetch([bytes(WIRE)], { headers: { ...SSE_HEADERS, 'request-id': 'req_011CAnthropic' } }));
+      expect(events[0]).to.deep.equal({ type: 'meta', requestId: 'req_011CAnthropic' });
+    });
+
     it('reads usage with cached tokens', async () => {
       const events = await collect(chunkedFetch([bytes(WIRE)]));
       expect(events.find((e) => e.type === 'usage')).to.deep.equal({
