@@ -8,6 +8,7 @@ import type { AttemptOutcome } from './turn-outcome.js';
 import type { ChatError, ChatEvent, ChatMessage, ChatRequest, ChatToolCall } from './types.js';
 import { Watchdog } from './watchdog.js';
 import type { WatchdogReason } from './watchdog.js';
+import { RETRY_ATTEMPT_HEADER } from '../wire/headers.js';
 
 /** What streaming one answer needs from its session. */
 export interface AnswerHost {
@@ -83,7 +84,7 @@ export class AnswerStream {
 
     for (;;) {
       metrics.attempts++;
-      if (retries > 0) request.headers['X-Retry-Attempt'] = String(retries);
+      if (retries > 0) request.headers[RETRY_ATTEMPT_HEADER] = String(retries);
       outcome = await this.attempt(request, signal);
       if (outcome.kind !== 'failed') break;
       const decision = retryPolicy.decide(outcome.error, retries);
@@ -179,6 +180,7 @@ export class AnswerStream {
       case 'meta':
         if (event.requestId && !metrics.requestId) metrics.requestId = event.requestId;
         if (event.model) metrics.model = event.model;
+        if (event.contextTrimmed) metrics.contextTrimmed = event.contextTrimmed;
         break;
       case 'delta': {
         state.gotOutput = true;

@@ -13,6 +13,7 @@ import { recordRate, resetAnswer, restoreMessage, settleTurn } from './turn-outc
 import type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus } from './session-config.js';
 import { SESSION_DEFAULTS } from './session-config.js';
 import type { ChatError, ChatMessage, ChatRequest } from './types.js';
+import { IDEMPOTENCY_KEY_HEADER } from '../wire/headers.js';
 
 export { SESSION_DEFAULTS };
 export type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus };
@@ -277,7 +278,7 @@ export class ChatSession {
       url: config.endpoint,
       // One key per logical request: automatic retries reuse it so the server can tell a
       // retry from a second question.
-      headers: { ...config.headers, 'Idempotency-Key': createId() },
+      headers: { ...config.headers, [IDEMPOTENCY_KEY_HEADER]: createId() },
       system: config.system,
       messages,
       model: config.model,

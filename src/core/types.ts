@@ -69,6 +69,8 @@ export interface ChatMetrics {
   cachedTokens?: number;
   requestId?: string;
   model?: string;
+  /** History messages the server left out of this request to fit the model's context window. */
+  contextTrimmed?: number;
   /** Requests made for this message (1 without retries). */
   attempts: number;
 }
@@ -97,7 +99,8 @@ export interface ChatMessage {
  * (DESIGN.md §2 data flow). Core never sees protocol-specific chunks.
  */
 export type ChatEvent =
-  | { type: 'meta'; requestId?: string; model?: string }
+  /** `contextTrimmed`: history messages the server left out to fit the model's context window. */
+  | { type: 'meta'; requestId?: string; model?: string; contextTrimmed?: number }
   | { type: 'delta'; text: string }
   | { type: 'reasoning'; text: string }
   | { type: 'refusal'; text: string }

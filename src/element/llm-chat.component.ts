@@ -359,6 +359,7 @@ export class LlmChat extends LitElement {
       onContinue: (id) => void this.continue(id),
       onCopyDetails: (event, error) => void this.handleCopyDetails(event, error),
       toolElapsedMs: (id) => this.chat.session.toolElapsedMs(id),
+      trimmedNoticeId: this.chat.messages.find((message) => message.metrics?.contextTrimmed)?.id,
     };
   }
 

@@ -19,6 +19,8 @@ export interface MessageView {
   onCopyDetails(event: Event, error: ChatError): void;
   /** How long a running tool call has been running. */
   toolElapsedMs(toolCallId: string): number | undefined;
+  /** The first answer whose request the server trimmed to fit the context: it says so, once. */
+  trimmedNoticeId: string | undefined;
 }
 
 /** One message of the transcript: user messages as plain text, answers as markdown with their state. */
@@ -52,7 +54,8 @@ export function renderMessage(message: ChatMessage, view: MessageView): Template
       })}
     ></div>
     ${message.status === 'pending' ? html`<div class="typing" aria-hidden="true"><span></span><span></span><span></span></div>` : nothing}
-    ${renderToolCalls(message, t, view.toolElapsedMs)} ${renderOutcome(message, t)} ${renderActions(message, view)}
+    ${renderToolCalls(message, t, view.toolElapsedMs)} ${renderOutcome(message, t)}
+    ${message.id === view.trimmedNoticeId ? html`<p class="notice trimmed">${t.contextTrimmed}</p>` : nothing} ${renderActions(message, view)}
     ${view.withMetrics ? renderMetrics(message, t) : nothing}
   </article>`;
 }

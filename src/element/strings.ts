@@ -58,6 +58,7 @@ export const defaultStrings = {
   hintQuota: 'The usage quota is used up. Waiting will not help; contact the site owner.',
   hintBudget: "Today's spending limit for this chat is used up. It resets tomorrow.",
   protocolUnavailable: 'The chat could not load what it needs to talk to the server. Check the connection and send again.',
+  contextTrimmed: "Earlier messages were left out to fit the model's context.",
   historyNotSaved: "History can't be saved in this browser; it will be lost on reload.",
   metricsTtft: 'TTFT {ms} ms',
   metricsRate: '{rate} tok/s',

@@ -26,6 +26,7 @@ import { readJsonBody } from './read-json-body.js';
 import type { Upstream, UpstreamAttempt, UpstreamContext, UpstreamEvent } from './upstream.js';
 import { DEFAULT_PASSTHROUGH_FIELDS, validateChatRequest } from './validate-chat-request.js';
 import type { ValidatedChatRequest } from './validate-chat-request.js';
+import { CONTEXT_TRIMMED_HEADER, RETRY_ATTEMPT_HEADER } from '../wire/headers.js';
 
 /** Options of {@link createChatHandler}. Defaults match the CLI's environment defaults (DESIGN.md §4). */
 export interface ChatHandlerOptions {
@@ -190,10 +191,10 @@ export interface ChatRequestInfo {
 export type ChatHandler = (request: Request, info?: ChatRequestInfo) => Promise<Response>;
 
 /** Response header with the number of history messages left out to fit the context window. */
-export const CONTEXT_TRIMMED_HEADER = 'X-Context-Trimmed';
+export { CONTEXT_TRIMMED_HEADER };
 
 /** Header read for the client's retry count (the element sends it on automatic retries). */
-export const RETRY_ATTEMPT_HEADER = 'X-Retry-Attempt';
+export { RETRY_ATTEMPT_HEADER };
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

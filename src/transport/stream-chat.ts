@@ -4,6 +4,7 @@ import { parseRetryAfterMs } from '../wire/retry-after.js';
 import { createFrameParser } from './frame-parser.js';
 import { MalformedChunkError } from './protocol-adapter.js';
 import type { ProtocolAdapter } from './protocol-adapter.js';
+import { CONTEXT_TRIMMED_HEADER } from '../wire/headers.js';
 
 export interface StreamChatOptions {
   adapter: ProtocolAdapter;
@@ -75,7 +76,12 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
   }
 
   options.onResponse?.({ status: response.status, headers: response.headers, ...(headerRequestId ? { requestId: headerRequestId } : {}) });
-  yield { type: 'meta', ...(headerRequestId ? { requestId: headerRequestId } : {}) };
+  const trimmed = Number.parseInt(response.headers.get(CONTEXT_TRIMMED_HEADER) ?? '', 10);
+  yield {
+    type: 'meta',
+    ...(headerRequestId ? { requestId: headerRequestId } : {}),
+    ...(trimmed > 0 ? { contextTrimmed: trimmed } : {}),
+  };
 
   const decoder = adapter.createDecoder();
   const queue: ChatEvent[] = [];
