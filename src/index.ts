@@ -4,6 +4,7 @@ export type { LlmChatPersist } from './element/llm-chat.component.js';
 export {
   LlmChatDeltaEvent,
   LlmChatErrorEvent,
+  LlmChatFeedbackEvent,
   LlmChatFinishEvent,
   LlmChatFirstTokenEvent,
   LlmChatRetryEvent,
@@ -13,6 +14,7 @@ export {
 export type {
   LlmChatDeltaDetail,
   LlmChatErrorDetail,
+  LlmChatFeedbackDetail,
   LlmChatFinishDetail,
   LlmChatFirstTokenDetail,
   LlmChatRetryDetail,

@@ -12,6 +12,7 @@ import type {
   LlmChat,
   LlmChatDeltaEvent,
   LlmChatErrorEvent,
+  LlmChatFeedbackEvent,
   LlmChatFinishEvent,
   LlmChatFirstTokenEvent,
   LlmChatRetryEvent,
@@ -41,12 +42,14 @@ export interface LlmChatProps
       | 'maxToolRounds'
       | 'toolTimeout'
       | 'status'
+      | 'withFeedback'
       | 'headers'
       | 'body'
       | 'fetch'
       | 'strings'
       | 'allowedImageOrigins'
       | 'tools'
+      | 'suggestions'
       | 'messages'
     >,
     RefAttributes<LlmChat> {
@@ -84,6 +87,8 @@ export interface LlmChatProps
   toolTimeout?: LlmChat['toolTimeout'];
   /** `idle | connecting | streaming | retrying | reconnecting | error` (reflected; read-only in practice). */
   status?: LlmChat['status'];
+  /** Show thumbs up/down on finished answers; the choice fires `llm-chat-feedback` and is kept on the message. */
+  withFeedback?: LlmChat['withFeedback'];
   /** Extra non-secret request headers (e.g. a CSRF token). Never put an API key here. */
   headers?: LlmChat['headers'];
   /** Extra request-body fields. */
@@ -96,6 +101,8 @@ export interface LlmChatProps
   allowedImageOrigins?: LlmChat['allowedImageOrigins'];
   /** Tools the model may call, by name: `{description, parameters (JSON Schema), execute(args, {signal, messageId, toolCallId})}`. A tool without `execute` is handled by the page (`llm-chat-tool-call`, then `addToolResult`). */
   tools?: LlmChat['tools'];
+  /** Starter prompts shown as buttons while the transcript is empty (the `empty` slot wins when used); a click sends one. */
+  suggestions?: LlmChat['suggestions'];
   /** The transcript. Reading returns a copy; setting replaces it (stopping a turn in flight). */
   messages?: LlmChat['messages'];
   /** Before a request is made (cancelable). `detail: {message, request}`. */
@@ -112,6 +119,8 @@ export interface LlmChatProps
   'onllm-chat-finish'?: (event: LlmChatFinishEvent) => void;
   /** A turn ended `error` or `interrupted`. `detail: {message, error}`. */
   'onllm-chat-error'?: (event: LlmChatErrorEvent) => void;
+  /** The reader rated an answer (`with-feedback`). `detail: {messageId, value}` (`up`, `down` or `null`). */
+  'onllm-chat-feedback'?: (event: LlmChatFeedbackEvent) => void;
 }
 
 declare module 'react' {

@@ -55,6 +55,9 @@ interface AttemptState {
 export class AnswerStream {
   private firstTokenAt: number | undefined;
   private refused = false;
+  /** Clock time of the first reasoning token, and of the end of reasoning. */
+  private reasoningFrom: number | undefined;
+  private reasoningUntil: number | undefined;
   private readonly callIndex = new WeakMap<ChatToolCall, number>();
   private readonly trimmer: ReturnType<typeof createOverlapTrimmer> | undefined;
 
@@ -102,6 +105,7 @@ export class AnswerStream {
 
     const held = this.trimmer?.flush() ?? '';
     if (held !== '') this.appendText(held);
+    this.endReasoning();
     return { outcome, firstTokenAt: this.firstTokenAt, refused: this.refused };
   }
 
@@ -198,6 +202,7 @@ export class AnswerStream {
       case 'reasoning':
         state.gotOutput = true;
         watchdog.progress();
+        this.reasoningFrom ??= host.clock.now();
         message.reasoning = (message.reasoning ?? '') + event.text;
         message.status = 'streaming';
         host.changed();
@@ -205,6 +210,7 @@ export class AnswerStream {
       case 'tool-call': {
         state.gotOutput = true;
         watchdog.progress();
+        this.endReasoning();
         const call: ChatToolCall = { ...event.toolCall };
         // Calls complete in any order (interleaved fragments); the message keeps the model's order.
         const calls = [...(message.toolCalls ?? []), call];
@@ -237,8 +243,22 @@ export class AnswerStream {
     }
   }
 
+  /** While the model reasons before answering: how long it has been at it, else `undefined`. */
+  get reasoningElapsedMs(): number | undefined {
+    if (this.reasoningFrom === undefined || this.reasoningUntil !== undefined) return undefined;
+    return this.host.clock.now() - this.reasoningFrom;
+  }
+
+  /** Reasoning ends with the first text, the first tool call, or the end of the answer. */
+  private endReasoning(): void {
+    if (this.reasoningFrom === undefined || this.reasoningUntil !== undefined) return;
+    this.reasoningUntil = this.host.clock.now();
+    (this.message.metrics ??= { attempts: 1 }).reasoningMs = Math.round(this.reasoningUntil - this.reasoningFrom);
+  }
+
   private appendText(text: string): void {
     const { host, message } = this;
+    this.endReasoning();
     const metrics = (message.metrics ??= { attempts: 1 });
     if (metrics.ttftMs === undefined) {
       // Measured from the user's action, retries included: what the user actually waited.

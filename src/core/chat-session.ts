@@ -48,6 +48,7 @@ export class ChatSession {
   private retryDeadline: number | undefined;
   private waitingHint = false;
   private activeId: string | undefined;
+  private answer: AnswerStream | undefined;
 
   constructor(options: ChatSessionOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -107,6 +108,11 @@ export class ChatSession {
     return this.tools.running;
   }
 
+  /** How long the answer being streamed has been reasoning, while it still is. */
+  reasoningElapsedMs(messageId: string): number | undefined {
+    return this.activeId === messageId ? this.answer?.reasoningElapsedMs : undefined;
+  }
+
   /** How long a running tool call has been running. */
   toolElapsedMs(toolCallId: string): number | undefined {
     return this.tools.elapsedMs(toolCallId);
@@ -119,6 +125,11 @@ export class ChatSession {
   /** Whether Retry applies to this message now (see `message-actions.ts`). */
   canRetry(message: ChatMessage): boolean {
     return !this.busy && (canRetry(this.transcript, message) || (this.toolsEnabled && canRerunTools(this.transcript, message)));
+  }
+
+  /** Whether the user may edit and resend this message now: the last question, when idle. */
+  canEdit(message: ChatMessage): boolean {
+    return !this.busy && message.role === 'user' && this.transcript.findLast((m) => m.role === 'user') === message;
   }
 
   /** Whether Continue applies to this message now. */
@@ -161,6 +172,42 @@ export class ChatSession {
     const assistant = newAnswer();
     this.transcript = [...base, user, assistant];
     await this.runLoop(assistant, request);
+    return true;
+  }
+
+  /**
+   * Replaces the last question with `text` and answers it again: everything after the question
+   * (its answer, tool rounds) is dropped, and the new request carries the history before it.
+   *
+   * @returns `false` at once when busy, the text is empty, the message is not the last
+   *   question, or the send was cancelled; otherwise `true` when the turn has ended.
+   */
+  async edit(messageId: string, text: string): Promise<boolean> {
+    const index = this.transcript.findIndex((m) => m.id === messageId);
+    const original = this.transcript[index];
+    if (!original || !this.canEdit(original) || text.trim() === '') return false;
+    const base = this.transcript.slice(0, index);
+    const edited: ChatMessage = { ...structuredClone(original), content: text, createdAt: Date.now() };
+    const request = this.buildRequest([...historyFor(base), { role: 'user', content: text }], false);
+    if (this.callbacks.onSend?.({ message: { ...edited }, request }) === false) return false;
+    const assistant = newAnswer();
+    this.transcript = [...base, edited, assistant];
+    await this.runLoop(assistant, request);
+    return true;
+  }
+
+  /**
+   * Records the reader's rating of a finished answer (`null` takes it back); it is kept on the
+   * message, so it is persisted with the transcript.
+   *
+   * @returns `false` when there is no such finished answer.
+   */
+  setFeedback(messageId: string, value: 'up' | 'down' | null): boolean {
+    const message = this.transcript.find((m) => m.id === messageId && m.role === 'assistant');
+    if (!message || message.status === 'pending' || message.status === 'streaming') return false;
+    if (value === null) delete message.feedback;
+    else message.feedback = value;
+    this.changed();
     return true;
   }
 
@@ -324,7 +371,9 @@ export class ChatSession {
       this.activeId = message.id;
       if (next) {
         const start = this.clock.now();
-        const result = await new AnswerStream(this.answerHost(loop), message, start, partial).run(next, loop.controller.signal);
+        this.answer = new AnswerStream(this.answerHost(loop), message, start, partial);
+        const result = await this.answer.run(next, loop.controller.signal);
+        this.answer = undefined;
         const settled = settleTurn(message, result.outcome, { refused: result.refused, continued: partial !== undefined });
         message.status = settled.status;
         if (settled.error) message.error = settled.error;

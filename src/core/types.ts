@@ -69,6 +69,8 @@ export interface ChatMetrics {
   cachedTokens?: number;
   requestId?: string;
   model?: string;
+  /** How long the model reasoned before it answered (from its first to its last reasoning token). */
+  reasoningMs?: number;
   /** History messages the server left out of this request to fit the model's context window. */
   contextTrimmed?: number;
   /** Requests made for this message (1 without retries). */
@@ -90,6 +92,8 @@ export interface ChatMessage {
   reasoning?: string;
   /** Times Retry replaced this answer. */
   regenerations?: number;
+  /** The reader's rating of this answer (`with-feedback`). */
+  feedback?: 'up' | 'down';
   metrics?: ChatMetrics;
   createdAt: number;
 }

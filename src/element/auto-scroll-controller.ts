@@ -11,7 +11,7 @@ export class AutoScrollController implements ReactiveController {
   private stick = true;
 
   constructor(
-    host: ReactiveControllerHost,
+    private readonly host: ReactiveControllerHost,
     private readonly getLog: () => HTMLElement | null | undefined,
     private readonly isEnabled: () => boolean,
   ) {
@@ -32,11 +32,15 @@ export class AutoScrollController implements ReactiveController {
   handleScroll(): void {
     const log = this.getLog();
     if (!log) return;
-    this.stick = log.scrollHeight - log.scrollTop - log.clientHeight <= BOTTOM_SLACK;
+    const stick = log.scrollHeight - log.scrollTop - log.clientHeight <= BOTTOM_SLACK;
+    // The "jump to latest" button depends on it.
+    if (stick !== this.stick) this.host.requestUpdate();
+    this.stick = stick;
   }
 
   /** Follow the stream from now on (a new question was sent, or the reader asked to jump). */
   follow(): void {
+    if (!this.stick) this.host.requestUpdate();
     this.stick = true;
     const log = this.getLog();
     if (log && this.isEnabled()) log.scrollTop = log.scrollHeight;

@@ -237,7 +237,9 @@ export class ChatController implements ReactiveController {
     const running = this.session.runningTools;
     const ended = this.lastRunning.filter((name) => !running.includes(name));
     if (ended.length > 0) this.toolsDone = [...new Set(ended)];
-    if (!this.session.busy || (this.session.status === 'streaming' && running.length === 0 && ended.length === 0)) this.toolsDone = [];
+    // Said once when they end, and kept for the rest of the loop, so the follow-up does not
+    // announce "Responding…" a second time.
+    if (!this.session.busy) this.toolsDone = [];
     this.lastRunning = running;
   }
 

@@ -82,6 +82,18 @@ export class LlmChatErrorEvent extends CustomEvent<LlmChatErrorDetail> {
   }
 }
 
+export interface LlmChatFeedbackDetail {
+  messageId: string;
+  /** The reader's rating; `null` when they took it back. */
+  value: 'up' | 'down' | null;
+}
+/** The reader rated an answer (`with-feedback`); the choice is kept on the message as `feedback`. */
+export class LlmChatFeedbackEvent extends CustomEvent<LlmChatFeedbackDetail> {
+  constructor(detail: LlmChatFeedbackDetail) {
+    super('llm-chat-feedback', { ...init, detail });
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'llm-chat-send': LlmChatSendEvent;
@@ -91,5 +103,6 @@ declare global {
     'llm-chat-retry': LlmChatRetryEvent;
     'llm-chat-finish': LlmChatFinishEvent;
     'llm-chat-error': LlmChatErrorEvent;
+    'llm-chat-feedback': LlmChatFeedbackEvent;
   }
 }

@@ -1,26 +1,30 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { SESSION_DEFAULTS, snapshot } from '../core/chat-session.js';
 import type { ChatSessionStatus } from '../core/chat-session.js';
 import type { ChatTools } from '../core/tool-runner.js';
 import type { ChatError, ChatMessage } from '../core/types.js';
+import { AnnouncerController } from './announcer-controller.js';
 import { AutoScrollController } from './auto-scroll-controller.js';
 import { ChatController } from './chat-controller.js';
+import { renderChat } from './chat-template.js';
+import { copyWithFeedback } from './clipboard.js';
 import { ComposerController } from './composer-controller.js';
 import { ConnectivityController } from './connectivity-controller.js';
 import {
   LlmChatDeltaEvent,
   LlmChatErrorEvent,
+  LlmChatFeedbackEvent,
   LlmChatFinishEvent,
   LlmChatFirstTokenEvent,
   LlmChatRetryEvent,
   LlmChatSendEvent,
   LlmChatToolCallEvent,
 } from './events.js';
+import { featureStyles } from './llm-chat-features.styles.js';
 import { styles } from './llm-chat.styles.js';
-import { renderMessage } from './message-template.js';
+import { MessageEditController } from './message-edit-controller.js';
 import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
 import { configProblemText, errorAlert, errorDetails, finishAnnouncement, statusLine } from './status-text.js';
@@ -43,9 +47,10 @@ export type LlmChatPersist = 'session' | 'local' | 'none';
  * @fires {LlmChatRetryEvent} llm-chat-retry - An automatic retry is scheduled. `detail: {messageId, attempt, delayMs, error}`.
  * @fires {LlmChatFinishEvent} llm-chat-finish - A turn ended, in any state. `detail: {message}`.
  * @fires {LlmChatErrorEvent} llm-chat-error - A turn ended `error` or `interrupted`. `detail: {message, error}`.
+ * @fires {LlmChatFeedbackEvent} llm-chat-feedback - The reader rated an answer (`with-feedback`). `detail: {messageId, value}` (`up`, `down` or `null`).
  *
  * @slot header - Above the transcript (a title, a model picker).
- * @slot empty - Shown while the transcript is empty.
+ * @slot empty - Shown while the transcript is empty (instead of the starter prompts).
  * @slot composer-start - Before the input (e.g. an attach button).
  * @slot composer-end - After the input, before Send.
  *
@@ -64,6 +69,14 @@ export type LlmChatPersist = 'session' | 'local' | 'none';
  * @csspart metrics - TTFT and tokens per second under an answer (`with-metrics`).
  * @csspart code-block - A fenced code block in an answer.
  * @csspart copy-button - A code block's copy button.
+ * @csspart suggestion - Each starter-prompt button (`suggestions`).
+ * @csspart edit-button - Edit and resend the last question.
+ * @csspart copy-message-button - Copy a whole answer as markdown.
+ * @csspart feedback-up-button - Rate an answer good (`with-feedback`; `aria-pressed`).
+ * @csspart feedback-down-button - Rate an answer bad (`with-feedback`; `aria-pressed`).
+ * @csspart jump-to-latest-button - Back to the newest text, shown when the reader scrolled up while an answer streams.
+ * @csspart reasoning - The model's reasoning, collapsed ("Thinking… N s", then "Thought for N s").
+ * @csspart tool-call - One row per tool call, with `data-status` (`running`, `done`, `error`, `cancelled`, `interrupted`).
  *
  * @cssprop [--llm-chat-base-font-family=system-ui, sans-serif] - Font of the whole chat.
  * @cssprop [--llm-chat-base-font-size=15px] - Base font size.
@@ -82,7 +95,7 @@ export type LlmChatPersist = 'session' | 'local' | 'none';
  * @cssprop [--llm-chat-log-max-height=none] - Height limit of the transcript before it scrolls.
  */
 export class LlmChat extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, featureStyles];
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   /** Backend URL (required). */
@@ -150,6 +163,10 @@ export class LlmChat extends LitElement {
    * A tool without `execute` is handled by the page (`llm-chat-tool-call`, then `addToolResult`).
    */
   @property({ attribute: false }) tools: ChatTools = {};
+  /** Starter prompts shown as buttons while the transcript is empty (the `empty` slot wins when used); a click sends one. */
+  @property({ attribute: false }) suggestions: string[] = [];
+  /** Show thumbs up/down on finished answers; the choice fires `llm-chat-feedback` and is kept on the message. */
+  @property({ attribute: 'with-feedback', type: Boolean }) withFeedback = false;
 
   /** The status line between turns (the last answer's outcome, a configuration problem). */
   @state() private notice = '';
@@ -157,7 +174,7 @@ export class LlmChat extends LitElement {
   /** Shown once, beside the status, from the first storage failure until the next send. */
   @state() private storageWarning = '';
 
-  @query('textarea') private input?: HTMLTextAreaElement;
+  @query('textarea[part="input"]') private input?: HTMLTextAreaElement;
   @query('[part="log"]') private log?: HTMLElement;
 
   private readonly chat = new ChatController(this, () => this, {
@@ -195,11 +212,18 @@ export class LlmChat extends LitElement {
     () => this.log,
     () => !this.withoutAutoscroll,
   );
-
   private readonly composer = new ComposerController(this, () => this.input, {
-    onSubmit: () => void this.send(),
+    onSubmit: () => {
+      // Send (the button or Enter) leaves focus in the composer, ready for the next question.
+      this.focus();
+      void this.send();
+    },
     onDraftChange: (draft) => this.persistence.saveDraft(draft),
   });
+  private readonly editor = new MessageEditController(this, () => this.renderRoot as ShadowRoot, {
+    onSave: (id, text) => void this.resend(id, text),
+  });
+  private readonly announcer = new AnnouncerController(this);
 
   private get text(): LlmChatStrings {
     const custom = this.strings ?? {};
@@ -217,6 +241,7 @@ export class LlmChat extends LitElement {
   }
   set messages(value: ChatMessage[]) {
     if (!Array.isArray(value)) throw new TypeError('llm-chat: messages must be an array of ChatMessage.');
+    this.editor.close();
     this.chat.session.setMessages(value);
     this.requestUpdate();
   }
@@ -230,19 +255,12 @@ export class LlmChat extends LitElement {
     const fromComposer = text === undefined;
     const content = fromComposer ? this.composer.draft : text;
     if (this.chat.busy || this.chat.preparing || content.trim() === '') return false;
-    if (!this.chat.ready && !(await this.prepare(content))) return false;
-    if (this.connectivity.check()) {
-      this.notice = this.alertText = this.text.offline;
-      this.keepUnsent(content);
-      return false;
-    }
-    this.notice = this.alertText = this.storageWarning = '';
-    this.scroller.follow();
-    this.composer.markSent();
+    // Ready (the usual case): no await, so llm-chat-send fires and the chat is busy before send() returns.
+    if (!this.readyNow && !(await this.ready(content))) return false;
+    this.startTurn();
     const turn = this.chat.session.send(content);
     // The session fires llm-chat-send synchronously; if it went ahead, the composer empties.
     if (this.chat.busy && fromComposer) this.composer.set('');
-    this.requestUpdate();
     return turn;
   }
 
@@ -253,15 +271,15 @@ export class LlmChat extends LitElement {
 
   /** Regenerates the last answer (or the one with `messageId`, if it is the last). */
   async retry(messageId?: string): Promise<boolean> {
-    if (!this.chat.ready && !(await this.prepare())) return false;
-    this.alertText = '';
+    if (!this.readyNow && !(await this.ready())) return false;
+    this.startTurn();
     return this.chat.session.retry(messageId);
   }
 
   /** Asks the backend to carry on from a partial answer, appending to it. */
   async continue(messageId?: string): Promise<boolean> {
-    if (!this.chat.ready && !(await this.prepare())) return false;
-    this.alertText = '';
+    if (!this.readyNow && !(await this.ready())) return false;
+    this.startTurn();
     return this.chat.session.continue(messageId);
   }
 
@@ -277,9 +295,13 @@ export class LlmChat extends LitElement {
 
   /** Stops any answer and empties the transcript. */
   clear(): void {
+    const focusInside = this.matches(':focus-within');
+    this.editor.close();
     this.chat.session.clear();
     this.persistence.clear();
     this.notice = this.alertText = '';
+    // A Clear from inside the chat leaves the reader in the composer; one from the page keeps its focus.
+    if (focusInside) void this.updateComplete.then(() => this.focus());
   }
 
   /** Focuses the composer. */
@@ -292,16 +314,42 @@ export class LlmChat extends LitElement {
     if (changed.has('placeholder') || changed.has('strings')) this.composer.resize();
   }
 
+  /** Resends the last question with new text (the old answer is replaced). */
+  private async resend(messageId: string, text: string): Promise<boolean> {
+    this.focus();
+    if (this.chat.busy || (!this.readyNow && !(await this.ready()))) return false;
+    this.startTurn();
+    return this.chat.session.edit(messageId, text);
+  }
+
+  /** Clears what the last turn said and follows the new answer. */
+  private startTurn(): void {
+    this.notice = this.alertText = this.storageWarning = '';
+    this.scroller.follow();
+    this.composer.markSent();
+    this.requestUpdate();
+  }
+
+  /** Whether a request can go out at once: settings ready, browser online. */
+  private get readyNow(): boolean {
+    return this.chat.ready && !this.connectivity.check();
+  }
+
   /**
-   * Waits for what the settings need (a protocol adapter to load). A problem is a clear error
-   * state, said once, and the text is kept: nothing the user typed is lost.
+   * Waits for what the settings need (a protocol adapter to load) and checks the connection.
+   * A problem is a clear error state, said once, and `unsent` text is kept in the composer.
    */
-  private async prepare(unsent?: string): Promise<boolean> {
-    const problem = await this.chat.prepare();
-    if (!problem) return true;
-    this.notice = this.alertText = configProblemText(problem, this.text);
-    if (problem === 'unknown_protocol') {
-      console.error(`llm-chat: unknown protocol "${this.protocol}". Known protocols: ${this.chat.knownProtocols().join(', ')}.`);
+  private async ready(unsent?: string): Promise<boolean> {
+    const problem = this.chat.ready ? undefined : await this.chat.prepare();
+    if (problem) {
+      this.notice = this.alertText = configProblemText(problem, this.text);
+      if (problem === 'unknown_protocol') {
+        console.error(`llm-chat: unknown protocol "${this.protocol}". Known protocols: ${this.chat.knownProtocols().join(', ')}.`);
+      }
+    } else if (this.connectivity.check()) {
+      this.notice = this.alertText = this.text.offline;
+    } else {
+      return true;
     }
     if (unsent !== undefined) this.keepUnsent(unsent);
     this.requestUpdate();
@@ -324,99 +372,87 @@ export class LlmChat extends LitElement {
     this.dispatchEvent(new LlmChatErrorEvent({ message, error }));
   }
 
-  private handleFrameKeydown(event: KeyboardEvent): void {
+  private readonly handleFrameKeydown = (event: KeyboardEvent): void => {
     if (event.key === 'Escape' && this.chat.busy) {
       event.preventDefault();
       this.stop();
+      this.focus();
     }
-  }
+  };
 
-  private handleStopClick(): void {
+  private readonly handleStopClick = (): void => {
     // Stop takes Send's place the moment a message goes out, so the second click of a
     // double-click on Send lands on Stop; that click is not a request to stop.
-    if (this.composer.stopIntended()) this.stop();
-  }
+    if (!this.composer.stopIntended()) return;
+    this.stop();
+    this.focus();
+  };
 
-  private async handleCopyDetails(event: Event, error: ChatError): Promise<void> {
-    const button = event.currentTarget as HTMLButtonElement;
-    try {
-      await navigator.clipboard.writeText(errorDetails(error));
-      button.textContent = this.text.detailsCopied;
-    } catch {
-      button.textContent = this.text.copyFailed;
-    }
-    setTimeout(() => (button.textContent = this.text.copyDetails), 1500);
+  private handleFeedback(messageId: string, value: 'up' | 'down' | null): void {
+    if (!this.chat.session.setFeedback(messageId, value)) return;
+    // A click is answered at once, not on the next frame's batch.
+    this.requestUpdate();
+    this.dispatchEvent(new LlmChatFeedbackEvent({ messageId, value }));
   }
 
   private get messageView(): MessageView {
+    const t = this.text;
     return {
-      strings: this.text,
+      strings: t,
       withMetrics: this.withMetrics,
+      withFeedback: this.withFeedback,
       allowedImageOrigins: this.allowedImageOrigins,
       canRetry: (message) => this.chat.canRetry(message),
       canContinue: (message) => this.chat.canContinue(message),
-      onRetry: (id) => void this.retry(id),
-      onContinue: (id) => void this.continue(id),
-      onCopyDetails: (event, error) => void this.handleCopyDetails(event, error),
+      canEdit: (message) => this.chat.session.canEdit(message),
+      // The button that was clicked goes away while the answer streams; the composer keeps focus.
+      onRetry: (id) => (this.focus(), void this.retry(id)),
+      onContinue: (id) => (this.focus(), void this.continue(id)),
+      onCopyDetails: (event, error) =>
+        void copyWithFeedback(event.currentTarget as HTMLElement, errorDetails(error), {
+          idle: t.copyDetails,
+          done: t.detailsCopied,
+          failed: t.copyFailed,
+        }),
+      onCopyMessage: (event, message) =>
+        void copyWithFeedback(event.currentTarget as HTMLElement, message.content, {
+          idle: t.copyAnswer,
+          done: t.answerCopied,
+          failed: t.copyFailed,
+        }),
+      onFeedback: (id, value) => this.handleFeedback(id, value),
+      edit: this.editor,
       toolElapsedMs: (id) => this.chat.session.toolElapsedMs(id),
+      reasoningElapsedMs: (id) => this.chat.session.reasoningElapsedMs(id),
       trimmedNoticeId: this.chat.messages.find((message) => message.metrics?.contextTrimmed)?.id,
     };
   }
 
   protected override render(): TemplateResult {
     const t = this.text;
-    const messages = this.chat.messages;
-    const busy = this.chat.busy;
-    const view = this.messageView;
-    return html`
-      <div class="frame" @keydown=${this.handleFrameKeydown}>
-        <slot name="header"></slot>
-        <div
-          part="log"
-          class="log"
-          role="log"
-          aria-label=${t.conversation}
-          aria-busy=${this.status === 'streaming' || this.status === 'connecting' ? 'true' : 'false'}
-          tabindex="0"
-          @scroll=${() => this.scroller.handleScroll()}
-        >
-          <div class="empty" ?hidden=${messages.length > 0}><slot name="empty">${t.empty}</slot></div>
-          ${repeat(
-            messages,
-            (message) => message.id,
-            (message) => renderMessage(message, view),
-          )}
-        </div>
-        <div part="status" class="status" role="status" aria-live="polite">
-          ${statusLine(this.chat.line, this.text, this.notice)}${this.storageWarning ? html` <span class="storage-warning">${this.storageWarning}</span>` : nothing}
-        </div>
-        <div class="visually-hidden" role="alert">${this.alertText}</div>
-        <form part="composer" class="composer" @submit=${this.composer.handleSubmit}>
-          <slot name="composer-start"></slot>
-          <textarea
-            part="input"
-            rows="1"
-            .value=${this.composer.draft}
-            placeholder=${this.placeholder ?? t.placeholder}
-            aria-label=${t.inputLabel}
-            @input=${this.composer.handleInput}
-            @keydown=${this.composer.handleKeydown}
-          ></textarea>
-          <slot name="composer-end"></slot>
-          ${
-            busy
-              ? html`<button part="stop-button" class="button stop" type="button" @click=${this.handleStopClick}>${t.stop}</button>`
-              : html`<button
-                  part="send-button"
-                  class="button send"
-                  type="submit"
-                  ?disabled=${this.composer.draft.trim() === '' || this.connectivity.offline}
-                >
-                  ${t.send}
-                </button>`
-          }
-        </form>
-      </div>
-    `;
+    const line = statusLine(this.chat.line, t, this.notice);
+    this.announcer.say(line.spoken);
+    return renderChat({
+      strings: t,
+      messages: this.chat.messages,
+      message: this.messageView,
+      busy: this.chat.busy,
+      streaming: this.status === 'streaming' || this.status === 'connecting',
+      status: { shown: line.shown, spoken: this.announcer.current, warning: this.storageWarning },
+      alert: this.alertText,
+      draft: this.composer.draft,
+      placeholder: this.placeholder ?? t.placeholder,
+      sendDisabled: this.composer.draft.trim() === '' || this.connectivity.offline,
+      suggestions: this.suggestions ?? [],
+      showJump: this.chat.busy && !this.scroller.atBottom,
+      onFrameKeydown: this.handleFrameKeydown,
+      onLogScroll: () => this.scroller.handleScroll(),
+      onJump: () => this.scroller.follow(),
+      onSuggestion: (text) => (this.focus(), void this.send(text)),
+      onComposerSubmit: this.composer.handleSubmit,
+      onInput: this.composer.handleInput,
+      onInputKeydown: this.composer.handleKeydown,
+      onStop: this.handleStopClick,
+    });
   }
 }

@@ -126,8 +126,8 @@ export const styles = css`
     padding: 0.1em 0.3em;
   }
   .markdown blockquote {
-    border-left: 3px solid var(--_border-color);
-    padding-left: 0.8em;
+    border-inline-start: 3px solid var(--_border-color);
+    padding-inline-start: 0.8em;
     color: var(--_muted-color);
   }
   .markdown table {
@@ -183,8 +183,8 @@ export const styles = css`
   }
   .reasoning-text {
     white-space: pre-wrap;
-    border-left: 2px solid var(--_border-color);
-    padding-left: 8px;
+    border-inline-start: 2px solid var(--_border-color);
+    padding-inline-start: 8px;
   }
   .tool-calls {
     display: flex;

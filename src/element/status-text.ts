@@ -75,22 +75,32 @@ export interface StatusLineState {
 }
 
 /**
- * The polite status line (DESIGN.md §8): what the chat is doing while a turn is in flight —
- * connecting, responding, running a tool, retrying with a countdown — and `idle` text otherwise.
+ * The status line (DESIGN.md §8): what the chat is doing while a turn is in flight —
+ * connecting, responding, running a tool, retrying with a countdown — and `idle` text
+ * otherwise. `shown` is what is on screen (a countdown may tick); `spoken` is what the polite
+ * live region says, worded so that it changes only when the state does: once when an answer
+ * starts, once when a tool starts or ends, once when it ends.
  */
-export function statusLine(state: StatusLineState, t: LlmChatStrings, idleText: string): string {
+export function statusLine(state: StatusLineState, t: LlmChatStrings, idleText: string): { shown: string; spoken: string } {
   const done = state.toolsDone.length > 0 ? `${format(t.toolsDone, { name: state.toolsDone.join(', ') })} ` : '';
+  const waiting = state.waitingLong ? t.stillWaiting : undefined;
   switch (state.status) {
     case 'connecting':
-      return done + (state.waitingLong ? t.stillWaiting : t.connecting);
-    case 'streaming':
-      if (state.runningTools.length > 0) return format(t.toolRunning, { name: [...new Set(state.runningTools)].join(', ') });
-      return done + (state.waitingLong ? t.stillWaiting : t.responding);
+      return { shown: done + (waiting ?? t.connecting), spoken: waiting ?? (done.trim() || t.responding) };
+    case 'streaming': {
+      if (state.runningTools.length > 0) {
+        const running = format(t.toolRunning, { name: [...new Set(state.runningTools)].join(', ') });
+        return { shown: running, spoken: running };
+      }
+      return { shown: done + (waiting ?? t.responding), spoken: waiting ?? (done.trim() || t.responding) };
+    }
     case 'retrying': {
       const reason = t.errors[state.retryKind ?? 'server_error'].replace(/\.$/, '');
-      return format(t.retryingIn, { reason, seconds: state.retrySeconds });
+      return { shown: format(t.retryingIn, { reason, seconds: state.retrySeconds }), spoken: format(t.retryingSoon, { reason }) };
     }
+    case 'reconnecting':
+      return { shown: t.reconnecting, spoken: t.reconnecting };
     default:
-      return idleText;
+      return { shown: idleText, spoken: idleText };
   }
 }

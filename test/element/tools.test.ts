@@ -216,16 +216,19 @@ describe('<llm-chat>', () => {
       const { el, chat } = await mount(endpoint.url, tools);
       const said: string[] = [];
       const region = chat.part('status') as HTMLElement;
+      const times: number[] = [];
       const observer = new MutationObserver(() => {
-        const now = region.textContent?.trim() ?? '';
-        if (now !== said.at(-1)) said.push(now);
+        const now = chat.spokenStatus();
+        if (now !== said.at(-1)) (said.push(now), times.push(performance.now()));
       });
       observer.observe(region, { childList: true, subtree: true, characterData: true });
       await el.send('Weather in Oslo?');
+      await waitUntil(() => chat.spokenStatus() === 'Answer complete.', 'the end is said', { timeout: 8000 });
       observer.disconnect();
-      expect(said.filter((line) => line === 'Running get_weather…')).to.have.length(1);
-      expect(said.filter((line) => line.startsWith('get_weather done.'))).to.have.length(1);
-      expect(said.some((line) => line.includes('Oslo'))).to.equal(false);
+      // One at the start, once when the tool starts and ends, one at the end: never the arguments.
+      expect(said).to.deep.equal(['Responding…', 'Running get_weather…', 'get_weather done.', 'Answer complete.']);
+      // Never two announcements within 1.5 s.
+      for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).to.be.at.least(1400);
     });
   });
 });

@@ -63,8 +63,17 @@ export class ChatHarness {
     return this.parts('message--assistant').at(-1);
   }
 
+  /** The status line as it is shown (a countdown ticks here). */
   statusText(): string {
-    return this.part('status')?.textContent?.trim() ?? '';
+    const status = this.part('status');
+    const shown = status?.querySelector('.status-shown')?.textContent ?? '';
+    const warning = status?.querySelector('.storage-warning')?.textContent ?? '';
+    return `${shown} ${warning}`.trim();
+  }
+
+  /** What the polite live region says (rate-limited; never a ticking countdown). */
+  spokenStatus(): string {
+    return this.part('status')?.querySelector('.status-spoken')?.textContent?.trim() ?? '';
   }
 
   alertText(): string {

@@ -25,7 +25,8 @@ describe('the anthropic protocol adapter', () => {
       const wire = anthropic.answer().replace(e({ type: 'ping' }), e({ type: 'ping' }).replace(/\n/g, '\r\n'));
       const events = await expectSameAtEveryCut(adapter, wire, H);
       expect(events).to.deep.equal([
-        { type: 'meta' },
+        // Anthropic's own request id, from its `request-id` header.
+        { type: 'meta', requestId: 'req_anthropic_1' },
         { type: 'meta', requestId: 'msg_01abc', model: 'claude-test' },
         // Cached input counts toward the prompt, as in OpenAI's prompt_tokens.
         { type: 'usage', promptTokens: 120, cachedTokens: 100 },
@@ -149,7 +150,12 @@ describe('the anthropic protocol adapter', () => {
         H,
       );
       expect(textOf(overloaded)).to.equal('Kept');
-      expect(lastError(overloaded)).to.deep.equal({ cause: 'in_band', type: 'overloaded_error', message: 'Overloaded' });
+      expect(lastError(overloaded)).to.deep.equal({
+        cause: 'in_band',
+        type: 'overloaded_error',
+        message: 'Overloaded',
+        requestId: 'req_anthropic_1',
+      });
       const api = await run(adapter, anthropic.start() + anthropic.error('api_error', 'Internal server error'), H);
       expect(lastError(api)?.type).to.equal('api_error');
     });
