@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 // DESIGN.md §7 asks for 10 KB; today the element, session, store, transport, renderer and the
-// tool loop take about 29.3 KB gzip. The check holds the line at 30 KB so the size cannot grow
+// tool loop and the conversation features take about 32.3 KB gzip. The check holds the line at
+// 33 KB so the size cannot grow
 // unnoticed while the gap is worked down (issue 12: optional features as chunks, the initial
 // embed ≤ 50 KB).
-const BUDGET_BYTES = 30 * 1024;
+const BUDGET_BYTES = 33 * 1024;
 
 const embed = readFileSync('dist/llm-chat.js');
 const result = await build({
