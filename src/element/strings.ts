@@ -17,7 +17,7 @@ export const defaultStrings = {
   copy: 'Copy',
   copied: 'Copied',
   copyFailed: 'Copy failed',
-  imageBlocked: 'Image not loaded',
+  imageBlocked: 'Image not loaded, from {host}',
   reasoning: 'Reasoning',
   thinking: 'Thinking… {seconds} s',
   thoughtFor: 'Thought for {seconds} s',
