@@ -23,6 +23,7 @@ interface Chat extends HTMLElement {
   maxRetries: number;
   headers: Record<string, string>;
   withFeedback: boolean;
+  messages: unknown[];
 }
 
 Object.assign(process.env, { LLM_PROVIDER: 'mock', LLM_MOCK_TPS: '400', LLM_RATE_LIMIT: '0' });
@@ -81,7 +82,7 @@ try {
   await tools.waitForFunction(
     () =>
       (document.querySelector('#tools-chat') as unknown as Chat).status === 'idle' &&
-      (document.querySelector('#tools-chat') as any).messages.length === 4,
+      (document.querySelector('#tools-chat') as unknown as Chat).messages.length === 4,
     undefined,
     {
       timeout: 20_000,
