@@ -28,7 +28,7 @@ import { MessageEditController } from './message-edit-controller.js';
 import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
 import { configProblemText, errorAlert, errorDetails, finishAnnouncement, statusLine } from './status-text.js';
-import { defaultStrings } from './strings.js';
+import { resolveStrings } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
 export type LlmChatPersist = 'session' | 'local' | 'none';
@@ -226,13 +226,7 @@ export class LlmChat extends LitElement {
   private readonly announcer = new AnnouncerController(this);
 
   private get text(): LlmChatStrings {
-    const custom = this.strings ?? {};
-    return {
-      ...defaultStrings,
-      ...custom,
-      errors: { ...defaultStrings.errors, ...custom.errors },
-      toolStates: { ...defaultStrings.toolStates, ...custom.toolStates },
-    } as LlmChatStrings;
+    return resolveStrings(this.strings);
   }
 
   /** The transcript. Reading returns a copy; setting replaces it (stopping a turn in flight). */

@@ -107,3 +107,14 @@ export type LlmChatStringsInput = Partial<Omit<LlmChatStrings, 'errors' | 'toolS
 export function format(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
 }
+
+/** `strings` as the element uses them: the page's over the English defaults, nested groups merged. */
+export function resolveStrings(custom: LlmChatStringsInput | undefined): LlmChatStrings {
+  const given = custom ?? {};
+  return {
+    ...defaultStrings,
+    ...given,
+    errors: { ...defaultStrings.errors, ...given.errors },
+    toolStates: { ...defaultStrings.toolStates, ...given.toolStates },
+  } as LlmChatStrings;
+}
