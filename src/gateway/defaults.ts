@@ -28,4 +28,10 @@ export const GATEWAY_DEFAULTS = {
   breakerCoolDownMs: 30_000,
   /** Per-client daily budget in USD; 0 means none. */
   dailyBudgetUsd: 0,
+  /** A dropped stream's generation waits this long for a resume (DESIGN.md §4b); 0 = abort at once. */
+  resumeGraceMs: 20_000,
+  /** An ended stream stays resumable (replayable) this long. */
+  streamRetentionMs: 60_000,
+  /** Lifetime of a Redis lease without heartbeat: a crashed instance's slots free themselves after it. */
+  leaseTtlMs: 15_000,
 } as const;

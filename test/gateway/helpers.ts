@@ -43,6 +43,9 @@ export async function startTestGateway(options: StartGatewayOptions = {}): Promi
     upstream: createMockUpstream(FAST_MOCK),
     rateLimit: 0,
     maxConcurrent: 0,
+    // Most tests are about one connection: its disconnect should end the generation at once,
+    // as it did before streams became resumable. Resume tests set their own grace period.
+    resumeGraceMs: 0,
     ...options,
     host: '127.0.0.1',
     port: 0,
