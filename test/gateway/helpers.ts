@@ -104,16 +104,19 @@ export interface ParsedSse {
   data: string[];
   /** Comment lines (without the leading colon). */
   comments: string[];
+  /** The `id:` of each event that had one, in order. */
+  ids: string[];
   done: boolean;
   raw: string;
 }
 
 /** Splits SSE text into data payloads and comments (enough for what the gateway writes). */
 export function parseSse(raw: string): ParsedSse {
-  const parsed: ParsedSse = { chunks: [], data: [], comments: [], done: false, raw };
+  const parsed: ParsedSse = { chunks: [], data: [], comments: [], ids: [], done: false, raw };
   for (const block of raw.split(/\r?\n\r?\n/)) {
     for (const line of block.split(/\r?\n/)) {
       if (line.startsWith(':')) parsed.comments.push(line.slice(1).trim());
+      else if (line.startsWith('id:')) parsed.ids.push(line.slice(3).trim());
       else if (line.startsWith('data:')) {
         const data = line.slice(5).trim();
         parsed.data.push(data);
