@@ -118,7 +118,7 @@ export class RedisStateStore implements StateStore {
   async hit(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {
     if (rule.limit <= 0) return { allowed: true };
     const member = `${Date.now()}-${randomBytes(6).toString('hex')}`;
-    const [allowed, waitMs] = (await this.run(RATE_LIMIT_SCRIPT, [this.key('rate', key)], [rule.windowMs, rule.limit, member])) as [
+    const [allowed, waitMs] = (await this.run(RATE_LIMIT_SCRIPT, [this.key('window', key)], [rule.windowMs, rule.limit, member])) as [
       number,
       number,
     ];

@@ -83,12 +83,12 @@ export class RedisStreamLog implements SharedStreamLog {
   async open(streamId: string, info: Omit<SharedStreamInfo, 'ended' | 'detached'>): Promise<void> {
     const meta = this.metaKey(streamId);
     // Best effort like every write here: without it, only a resume on another instance fails.
-    await this.client
-      .multi()
-      .hset(meta, { owner: info.owner, keepAlive: info.keepAlive ? '1' : '0', ended: '0', detached: '0' })
-      .pexpire(meta, this.options.runningTtlMs)
-      .exec()
-      .catch(() => {});
+    // Plain commands, not MULTI: a transaction would overtake the auto-pipelined writes
+    // queued in the same tick, and the order of a stream's writes matters.
+    await Promise.all([
+      this.client.hset(meta, { owner: info.owner, keepAlive: info.keepAlive ? '1' : '0', ended: '0', detached: '0' }),
+      this.client.pexpire(meta, this.options.runningTtlMs),
+    ]).catch(() => {});
   }
 
   append(streamId: string, frames: readonly Frame[]): void {
@@ -107,14 +107,13 @@ export class RedisStreamLog implements SharedStreamLog {
     const frames = this.framesKey(streamId);
     const meta = this.metaKey(streamId);
     this.touched.delete(streamId);
-    await this.client
-      .multi()
-      .xadd(frames, END_ENTRY_ID, 'end', end)
-      .hset(meta, 'ended', '1')
-      .pexpire(frames, retentionMs)
-      .pexpire(meta, retentionMs)
-      .exec()
-      .catch(() => {});
+    // After the stream's last frames, which flushStream queued in this same tick.
+    await Promise.all([
+      this.client.xadd(frames, END_ENTRY_ID, 'end', end),
+      this.client.hset(meta, 'ended', '1'),
+      this.client.pexpire(frames, retentionMs),
+      this.client.pexpire(meta, retentionMs),
+    ]).catch(() => {});
   }
 
   async setDetached(streamId: string, detached: boolean): Promise<void> {
