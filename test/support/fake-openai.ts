@@ -4,7 +4,7 @@
  * then one token every `1000 / tokensPerSecond` ms, then a finish chunk, a usage chunk and
  * `[DONE]`. The answer is a deterministic function of the last user message
  * ({@link fakeAnswer}), with multibyte characters in it, so a client can verify every
- * character it received. It counts requests, finished streams and aborts.
+ * character it received. It counts requests, finished streams and aborts (also at `GET /stats`).
  */
 import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
@@ -68,6 +68,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
     req.on('end', () => {
+      if (req.method === 'GET' && req.url === '/stats') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stats));
+        return;
+      }
       if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
         res
           .writeHead(404, { 'content-type': 'application/json' })
