@@ -144,7 +144,13 @@ async function idempotentRetries(a: GatewayProcess, b: GatewayProcess, options: 
         cutAfterTokens: 3,
         timeoutMs: options.timeoutMs,
       });
-      const retry = await openStream({ url: `${b.url}/api/chat`, body: body(seed, options.tokens), headers, timeoutMs: options.timeoutMs });
+      // Like the element: a 429 idempotency_key_in_use (A has not noticed the drop yet) is
+      // retried after its Retry-After of 1 s.
+      let retry = await openStream({ url: `${b.url}/api/chat`, body: body(seed, options.tokens), headers, timeoutMs: options.timeoutMs });
+      for (let attempt = 0; retry.status === 429 && attempt < 3; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        retry = await openStream({ url: `${b.url}/api/chat`, body: body(seed, options.tokens), headers, timeoutMs: options.timeoutMs });
+      }
       return retry.status === 200 && retry.done && retry.text === fakeAnswer(seed, options.tokens).join('');
     }),
   );

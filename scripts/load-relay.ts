@@ -24,6 +24,8 @@ export interface RelayResult {
   wrongStreams: number;
   /** Characters missing or extra, summed over wrong streams. */
   charErrors: number;
+  /** What went wrong with the first few wrong streams. */
+  problems: string[];
   sockets: { before: number; after: number };
   durationMs: number;
 }
@@ -42,17 +44,28 @@ function body(seed: string, tokens: number): Record<string, unknown> {
 }
 
 /** Streams that are not exactly right, and by how many characters they are off. */
-function verify(outcomes: readonly StreamOutcome[], seeds: readonly string[], tokens: number): { wrong: number; chars: number } {
+function verify(
+  outcomes: readonly StreamOutcome[],
+  seeds: readonly string[],
+  tokens: number,
+): { wrong: number; chars: number; problems: string[] } {
   let wrong = 0;
   let chars = 0;
+  const problems: string[] = [];
   outcomes.forEach((outcome, index) => {
     const expected = fakeAnswer(seeds[index] as string, tokens).join('');
     if (outcome.status !== 200 || !outcome.done || outcome.idProblems > 0 || outcome.text !== expected) {
       wrong += 1;
       chars += Math.abs(expected.length - outcome.text.length) || (outcome.text === expected ? 0 : 1);
+      if (problems.length < 5) {
+        problems.push(
+          `status ${outcome.status}, done ${outcome.done}, error ${outcome.error ?? 'none'}, id problems ${outcome.idProblems}, ` +
+            `${outcome.tokens}/${tokens} tokens, ${outcome.text.length}/${expected.length} chars, prefix ok ${expected.startsWith(outcome.text)}`,
+        );
+      }
     }
   });
-  return { wrong, chars };
+  return { wrong, chars, problems };
 }
 
 async function waitForSockets(pid: number, target: number, timeoutMs: number): Promise<number> {
@@ -115,6 +128,7 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
     rssBefore,
     wrongStreams: relayCheck.wrong,
     charErrors: relayCheck.chars,
+    problems: relayCheck.problems,
     sockets: { before: socketsBefore, after: socketsAfter },
     durationMs,
   };

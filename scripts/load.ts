@@ -13,6 +13,10 @@
  * both, retried Idempotency-Keys never generating twice, streams resumed on the other
  * instance after a cut, and a SIGKILLed instance's leases freed after the TTL.
  *
+ * `--gateway-root <dir>` runs the gateway of another checkout (with its node_modules), to
+ * compare two revisions on the same machine; `--profile <dir>` writes the gateway's CPU profile
+ * there (`node --cpu-prof`).
+ *
  * Exits 1 when a stream was wrong, sockets did not return to their baseline, or a cluster
  * check failed. Bounded by `--timeout-s` (default 900).
  *
@@ -47,6 +51,8 @@ const firstTokenMs = Number(option('first-token-ms', '200'));
 const resumes = Number(option('resumes', '100'));
 const timeoutS = Number(option('timeout-s', '900'));
 const cluster = !process.argv.includes('--no-cluster');
+const gatewayRoot = option('gateway-root', '') || undefined;
+const profileDir = option('profile', '') || undefined;
 if (levels.length === 0 || !(tokens > 0) || !(tps > 0) || !(firstTokenMs >= 0) || !(resumes > 0)) {
   process.stderr.write('load: --streams must list positive integers; --tokens, --tps, --resumes must be positive.\n');
   process.exit(2);
@@ -129,15 +135,18 @@ try {
       .map((value) => value.toFixed(2))
       .join(' ')}; provider: ${tokens} tokens at ${tps}/s after ${firstTokenMs} ms; levels ${levels.join(', ')}\n`,
   );
-  const gateway = await startGatewayProcess({
-    LLM_PROVIDER: 'openai-compatible',
-    LLM_BASE_URL: upstream.baseURL,
-    LLM_API_KEY: 'load-test',
-    LLM_MODEL: 'fake-model',
-    LLM_RATE_LIMIT: '0',
-    LLM_MAX_CONCURRENT: '0',
-    LLM_MAX_TOKENS: String(Math.max(4096, tokens)),
-  });
+  const gateway = await startGatewayProcess(
+    {
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_BASE_URL: upstream.baseURL,
+      LLM_API_KEY: 'load-test',
+      LLM_MODEL: 'fake-model',
+      LLM_RATE_LIMIT: '0',
+      LLM_MAX_CONCURRENT: '0',
+      LLM_MAX_TOKENS: String(Math.max(4096, tokens)),
+    },
+    { ...(gatewayRoot ? { root: gatewayRoot } : {}), ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) },
+  );
   const results: RelayResult[] = [];
   try {
     // One request first, so the table compares warm processes (issue 14 measures the cold one separately).
@@ -155,6 +164,7 @@ try {
         timeoutMs: 120_000 + streams * 100,
       });
       results.push(result);
+      for (const problem of result.problems) process.stdout.write(`load: wrong stream: ${problem}\n`);
       if (result.wrongStreams > 0 || result.sockets.after > result.sockets.before) failed = true;
     }
   } finally {

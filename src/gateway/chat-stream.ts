@@ -119,6 +119,7 @@ export class ChatStream {
   }
 
   private emit(kind: FrameKind, text: string): void {
+    if (this.ended) return;
     const frame = this.options.buffer.append(kind, text);
     this.options.onFrame?.(frame);
   }
@@ -170,7 +171,7 @@ export class ChatStream {
   private async pump(): Promise<void> {
     const { buffer, idleTimeoutMs } = this.options;
     while (!this.ended) {
-      await buffer.waitForRoom(this.stopped.signal);
+      if (!buffer.hasRoom()) await buffer.waitForRoom(this.stopped.signal);
       if (this.ended) return;
       let result: IteratorResult<UpstreamEvent>;
       try {

@@ -116,8 +116,9 @@ export class StreamBuffer {
    * @returns The frame with its sequence number.
    */
   append(kind: FrameKind, text: string): Frame {
+    // Nothing is added after the end (a late upstream event after a stop): it gets no number.
+    if (this.endState) return { seq: this.lastSeq, kind, text };
     const frame: Frame = { seq: this.nextSeq++, kind, text };
-    if (this.endState) return frame;
     this.frames.push(frame);
     this.chars += text.length;
     while (this.frames.length - this.head > this.maxFrames || (this.chars > this.maxChars && this.frames.length - this.head > 1)) {
@@ -184,6 +185,7 @@ export class StreamBuffer {
    * less than `highWaterFrames` behind; otherwise when one catches up, or on `signal`.
    */
   async waitForRoom(signal: AbortSignal): Promise<void> {
+    // Called once per provider event; most calls find room and must not allocate.
     while (!this.hasRoom() && !signal.aborted && !this.endState) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -196,7 +198,8 @@ export class StreamBuffer {
     }
   }
 
-  private hasRoom(): boolean {
+  /** Whether {@link StreamBuffer.waitForRoom} would resolve at once. */
+  hasRoom(): boolean {
     if (this.readers.size === 0) return true;
     for (const reader of this.readers) if (this.lastSeq - reader.position < this.highWater) return true;
     return false;
@@ -219,12 +222,14 @@ export class StreamBuffer {
   }
 
   private wake(): void {
+    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
   }
 
   private wakeRoom(): void {
+    if (this.roomWaiters.length === 0) return;
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const wake of waiters) wake();

@@ -21,6 +21,13 @@ export interface StreamRegistryOptions {
    * @defaultValue 60000
    */
   retentionMs: number;
+  /**
+   * How long it stays readable once a connection has read it to its end (the common case):
+   * only a client that reloads before it saved the end still needs it, so it is kept briefly
+   * and memory does not grow with `retentionMs` × throughput.
+   * @defaultValue 5000
+   */
+  deliveredRetentionMs?: number;
   /** Bounds of each generation's in-memory buffer. */
   buffer?: StreamBufferOptions;
 }
@@ -54,6 +61,8 @@ interface LocalStream {
   /** Connections reading it now. */
   readers: number;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Removes the ended stream from the registry. */
+  removalTimer: ReturnType<typeof setTimeout> | undefined;
   /** The liveness lease other instances check before waiting on this stream. */
   liveLease: Promise<{ release(): Promise<void> } | undefined> | undefined;
 }
@@ -110,6 +119,7 @@ export class StreamRegistry {
       buffer,
       readers: 0,
       graceTimer: undefined,
+      removalTimer: undefined,
       liveLease: shared ? store.acquire(livePool(init.streamId), { max: 0 }).catch(() => undefined) : undefined,
       chat: undefined as unknown as ChatStream,
     };
@@ -201,7 +211,12 @@ export class StreamRegistry {
       keepAlive: entry.keepAlive,
       keepAliveMs: connection.keepAliveMs,
       signal: connection.signal,
-      onClose: () => this.detached(entry),
+      onClose: (clientGone) => {
+        this.detached(entry);
+        if (!clientGone && entry.chat.done && entry.readers === 0) {
+          this.scheduleRemoval(entry, Math.min(this.options.retentionMs, this.options.deliveredRetentionMs ?? 5000));
+        }
+      },
     });
   }
 
@@ -292,9 +307,14 @@ export class StreamRegistry {
     void store.streams?.end(entry.id, end);
     void entry.liveLease?.then((lease) => lease?.release());
     report();
-    const timer = setTimeout(() => {
+    this.scheduleRemoval(entry, retentionMs);
+  }
+
+  private scheduleRemoval(entry: LocalStream, delayMs: number): void {
+    clearTimeout(entry.removalTimer);
+    entry.removalTimer = setTimeout(() => {
       if (this.streams.get(entry.id) === entry) this.streams.delete(entry.id);
-    }, retentionMs);
-    timer.unref?.();
+    }, delayMs);
+    entry.removalTimer.unref?.();
   }
 }

@@ -281,3 +281,20 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * POSTs like a client retrying with the same Idempotency-Key: while the gateway still sees the
+ * first attempt's connection (it notices a drop within milliseconds, but a loaded machine may
+ * take longer), it answers 429 `idempotency_key_in_use`; wait and send again.
+ */
+export async function postRetry(url: string, body: unknown, headers: Record<string, string>, timeoutMs = 3000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await postChat(url, body, headers);
+    if (response.status !== 429 || Date.now() > deadline) return response;
+    const code = ((await response.clone().json()) as { error?: { code?: string } }).error?.code;
+    if (code !== 'idempotency_key_in_use') return response;
+    await response.body?.cancel();
+    await delay(100);
+  }
+}

@@ -12,7 +12,7 @@ import { startGatewayProcess } from '../support/gateway-process.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
 import { startRedisServer } from '../support/redis-server.js';
 import type { RedisServer } from '../support/redis-server.js';
-import { chatBody, contentOf, delay, parseSse, postChat, readSseResponse, readUntil, within } from './helpers.js';
+import { chatBody, contentOf, delay, parseSse, postChat, postRetry, readSseResponse, readUntil, within } from './helpers.js';
 
 const TOKENS = 60;
 let redis: RedisServer;
@@ -131,8 +131,7 @@ describe('two instances sharing Redis', () => {
 
     await readUntil(first, (text) => text.includes('"content":"'));
     controller.abort();
-    await delay(100);
-    const retry = await postChat(b.url, body('once only'), key);
+    const retry = await postRetry(b.url, body('once only'), key);
     assert.equal(retry.status, 200);
     assert.equal(retry.headers.get('x-stream-id'), first.headers.get('x-stream-id'));
     assert.equal(contentOf(await readSseResponse(retry)), fakeAnswer('once only', TOKENS).join(''));

@@ -15,6 +15,7 @@ import {
   delay,
   parseSse,
   postChat,
+  postRetry,
   readSseResponse,
   readUntil,
   startTestGateway,
@@ -202,8 +203,9 @@ describe('resumable streams: stop and grace period', () => {
       const started = Date.now();
       const stopped = await stop(gw.url, streamId);
       assert.equal(stopped.status, 204);
-      await within(aborted, 1000, 'the provider to see the abort');
-      assert.ok(Date.now() - started < 1000);
+      // "At once": far sooner than the 20 s grace period (generous for a loaded machine).
+      await within(aborted, 2000, 'the provider to see the abort');
+      assert.ok(Date.now() - started < 2000);
       const entry = await gw.logOf(response);
       assert.equal(entry.client_aborted, true);
       // The client's connection ends too (cleanly, without a terminal event).
@@ -268,18 +270,18 @@ describe('resumable streams: stop and grace period', () => {
 
       await readUntil(first, (text) => text.includes('"content":"'));
       await first.body?.cancel();
-      await delay(50);
-      const retry = await postChat(gw.url, chatBody('pay once'), key);
+      const retry = await postRetry(gw.url, chatBody('pay once'), key);
       assert.equal(retry.status, 200);
       assert.equal(retry.headers.get('x-stream-id'), streamId);
       const sse = await readSseResponse(retry);
       assert.equal(contentOf(sse), fakeAnswer('pay once', 200).join(''));
       assert.equal(provider.stats.requests, 1, 'the provider generated once');
       assert.equal((await gw.waitForLog((line) => line.status === 200)).client_aborted, false);
-      assert.deepEqual(
-        gw.logs.map((line) => line.status),
-        [429, 200],
-        'one log line for the refused retry, one for the generation, none for the takeover',
+      const statuses = gw.logs.map((line) => line.status);
+      assert.equal(statuses.filter((status) => status === 200).length, 1, 'one log line for the generation, none for the takeover');
+      assert.ok(
+        statuses.every((status) => status === 200 || status === 429),
+        statuses.join(),
       );
     } finally {
       await gw.close();

@@ -135,7 +135,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     timer = setTimeout(next, firstTokenMs);
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  // A backlog for a thousand connections arriving at once (Node's default, 511, drops SYNs,
+  // and the retransmit delays would be measured as provider latency).
+  await new Promise<void>((resolve) => server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,

@@ -28,12 +28,16 @@ export interface GatewayProcess {
  * Starts `llm-chat-gateway` on 127.0.0.1 and a free port.
  *
  * @param env - Settings (PATH is added; PORT defaults to 0).
- * @param options - `execArgv` for node (e.g. `--cpu-prof`).
+ * @param options - `execArgv` for node (e.g. `--cpu-prof`); `root`, a checkout whose
+ * `src/gateway/cli.ts` to run (another revision, to compare).
  * @returns The process once it listens.
  */
-export async function startGatewayProcess(env: Record<string, string>, options: { execArgv?: string[] } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  options: { execArgv?: string[]; root?: string } = {},
+): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', 'src/gateway/cli.ts'], {
-    cwd: root,
+    cwd: options.root ?? root,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
