@@ -13,6 +13,7 @@
  * both, retried Idempotency-Keys never generating twice, streams resumed on the other
  * instance after a cut, and a SIGKILLed instance's leases freed after the TTL.
  *
+ * `--resume-grace-ms 0` runs the relay gateway with resuming off (no replay buffer).
  * `--gateway-root <dir>` runs the gateway of another checkout (with its node_modules), to
  * compare two revisions on the same machine; `--profile <dir>` writes the gateway's CPU profile
  * there (`node --cpu-prof`).
@@ -53,6 +54,7 @@ const timeoutS = Number(option('timeout-s', '900'));
 const cluster = !process.argv.includes('--no-cluster');
 const gatewayRoot = option('gateway-root', '') || undefined;
 const profileDir = option('profile', '') || undefined;
+const resumeGraceMs = option('resume-grace-ms', '') || undefined;
 if (levels.length === 0 || !(tokens > 0) || !(tps > 0) || !(firstTokenMs >= 0) || !(resumes > 0)) {
   process.stderr.write('load: --streams must list positive integers; --tokens, --tps, --resumes must be positive.\n');
   process.exit(2);
@@ -144,6 +146,7 @@ try {
       LLM_RATE_LIMIT: '0',
       LLM_MAX_CONCURRENT: '0',
       LLM_MAX_TOKENS: String(Math.max(4096, tokens)),
+      ...(resumeGraceMs ? { LLM_RESUME_GRACE_MS: resumeGraceMs } : {}),
     },
     { ...(gatewayRoot ? { root: gatewayRoot } : {}), ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) },
   );

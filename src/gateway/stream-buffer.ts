@@ -51,6 +51,12 @@ export interface StreamBufferOptions {
    * @defaultValue 256
    */
   highWaterFrames?: number;
+  /**
+   * Keep frames every reader has already read, so a later reader can replay them. Off when
+   * resuming is off (`LLM_RESUME_GRACE_MS=0`): then memory holds only what is in flight.
+   * @defaultValue true
+   */
+  retainConsumed?: boolean;
 }
 
 interface ReaderState {
@@ -71,6 +77,7 @@ export class StreamBuffer {
   private readonly maxFrames: number;
   private readonly maxChars: number;
   private readonly highWater: number;
+  private readonly retainConsumed: boolean;
   private frames: Frame[] = [];
   private head = 0;
   private chars = 0;
@@ -84,6 +91,7 @@ export class StreamBuffer {
     this.maxFrames = options.maxFrames ?? 16_384;
     this.maxChars = options.maxChars ?? 8_388_608;
     this.highWater = options.highWaterFrames ?? 256;
+    this.retainConsumed = options.retainConsumed ?? true;
   }
 
   /** Seq of the last frame produced (0 before the first). */
@@ -122,15 +130,27 @@ export class StreamBuffer {
     this.frames.push(frame);
     this.chars += text.length;
     while (this.frames.length - this.head > this.maxFrames || (this.chars > this.maxChars && this.frames.length - this.head > 1)) {
-      const dropped = this.frames[this.head++] as Frame;
-      this.chars -= dropped.text.length;
+      this.dropOldest();
     }
+    this.wake();
+    return frame;
+  }
+
+  private dropOldest(): void {
+    const dropped = this.frames[this.head++] as Frame;
+    this.chars -= dropped.text.length;
     if (this.head > 1024 && this.head * 2 > this.frames.length) {
       this.frames = this.frames.slice(this.head);
       this.head = 0;
     }
-    this.wake();
-    return frame;
+  }
+
+  /** Without `retainConsumed`, forgets the frames every reader has read. */
+  private dropConsumed(): void {
+    if (this.retainConsumed || this.readers.size === 0) return;
+    let slowest = Infinity;
+    for (const reader of this.readers) slowest = Math.min(slowest, reader.position);
+    while (this.head < this.frames.length && (this.frames[this.head] as Frame).seq <= slowest) this.dropOldest();
   }
 
   /** Ends the stream (idempotent); readers get the remaining frames, then `end`. */
@@ -163,6 +183,7 @@ export class StreamBuffer {
           const frames = this.framesAfter(state.position);
           if (frames.length > 0) {
             state.position = (frames.at(-1) as Frame).seq;
+            this.dropConsumed();
             this.wakeRoom();
             return this.endState && state.position >= this.lastSeq ? { frames, end: this.endState } : { frames };
           }

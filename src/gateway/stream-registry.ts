@@ -108,7 +108,8 @@ export class StreamRegistry {
   async start(init: StartStreamOptions, connection: ConnectOptions): Promise<ReadableStream<Uint8Array>> {
     const { store } = this.options;
     const shared = store.streams;
-    const buffer = new StreamBuffer(this.options.buffer);
+    // With resuming off, nobody will replay: keep only what is in flight.
+    const buffer = new StreamBuffer({ retainConsumed: this.options.graceMs > 0, ...this.options.buffer });
     if (shared) {
       await shared.open(init.streamId, { owner: init.owner, keepAlive: init.keepAlive });
     }

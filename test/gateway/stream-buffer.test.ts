@@ -47,6 +47,20 @@ describe('StreamBuffer', () => {
     assert.equal(bytes.size, 15);
   });
 
+  it('keeps only frames in flight when replay is off', async () => {
+    const buffer = new StreamBuffer({ retainConsumed: false });
+    const reader = buffer.openReader(0);
+    for (let index = 0; index < 4; index += 1) buffer.append('data', `data: ${index}\n\n`);
+    assert.equal((await reader.next(never)).frames.length, 4);
+    assert.equal(buffer.size, 0, 'read frames are gone');
+    buffer.append('data', 'data: 4\n\n');
+    assert.deepEqual(
+      (await reader.next(never)).frames.map((frame) => frame.seq),
+      [5],
+    );
+    assert.equal(buffer.canReadAfter(0), false, 'no replay from the start');
+  });
+
   it('applies backpressure: room while no reader is attached or one keeps up, none while all lag', async () => {
     const buffer = new StreamBuffer({ highWaterFrames: 2 });
     assert.equal(buffer.hasRoom(), true, 'nobody reading: the generation runs on (grace period)');
