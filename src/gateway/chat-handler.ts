@@ -27,6 +27,8 @@ import { createResumeHandler } from './resume-handler.js';
 import type { StateStore } from './state-store.js';
 import { STREAM_ID_HEADER, createStreamId } from './stream-id.js';
 import { StreamRegistry } from './stream-registry.js';
+import { createStoreBreakerStateStore } from './store-breaker-state.js';
+import { createStoreBudgetLedger } from './store-budget-ledger.js';
 import type { Upstream, UpstreamAttempt, UpstreamContext, UpstreamEvent } from './upstream.js';
 import { DEFAULT_PASSTHROUGH_FIELDS, validateChatRequest } from './validate-chat-request.js';
 import type { ValidatedChatRequest } from './validate-chat-request.js';
@@ -182,8 +184,10 @@ export interface ChatHandlerOptions {
   now?: () => number;
   /**
    * Where rate windows, concurrency leases, idempotency keys and (when it has a stream log)
-   * resume buffers live. Give every instance behind one endpoint the same shared store
-   * (`createRedisStateStore`, `REDIS_URL`) so that they behave as one.
+   * resume buffers live; when given, also daily budgets and circuit-breaker state (unless
+   * `budgetLedger` / `circuitBreaker.store` say otherwise). Give every instance behind one
+   * endpoint the same shared store (`createRedisStateStore`, `REDIS_URL`) so that they behave
+   * as one.
    * @defaultValue a memory store (one process)
    */
   stateStore?: StateStore;
@@ -236,6 +240,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * @returns The handler.
  */
 export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler {
+  const store = options.stateStore ?? createMemoryStateStore({ now: options.now });
+  // A shared store also carries budgets and circuit state, so instances agree on those too.
+  const shared = options.stateStore !== undefined;
   const primary = options.upstream ?? createMockUpstream();
   const fallback = options.fallback ?? [];
   const upstream =
@@ -243,7 +250,11 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       ? createFallbackUpstream({
           targets: [{ upstream: primary }, ...fallback],
           retries: options.upstreamRetries ?? 0,
-          breaker: createCircuitBreaker({ ...(options.now ? { now: options.now } : {}), ...options.circuitBreaker }),
+          breaker: createCircuitBreaker({
+            ...(options.now ? { now: options.now } : {}),
+            ...(shared ? { store: createStoreBreakerStateStore(store) } : {}),
+            ...options.circuitBreaker,
+          }),
           deadlineMs: options.upstreamTimeoutMs ?? D.upstreamTimeoutMs,
           ...(options.now ? { now: options.now } : {}),
         })
@@ -266,7 +277,6 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
   const idleTimeoutMs = options.upstreamIdleTimeoutMs ?? D.upstreamIdleTimeoutMs;
   const onLog = options.onLog ?? writeJsonLog;
   const cors = createCorsPolicy(options.allowedOrigins ?? []);
-  const store = options.stateStore ?? createMemoryStateStore({ now: options.now });
   // The salt must be the same on every instance sharing the store, or the instances would
   // disagree about who a client is (limits, stream ownership).
   const salt = (): Promise<string> => (options.clientIdSalt !== undefined ? Promise.resolve(options.clientIdSalt) : store.sharedSecret());
@@ -289,7 +299,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     (options.dailyBudgetUsd ?? 0) > 0
       ? createDailyBudget({
           limitUsd: options.dailyBudgetUsd ?? 0,
-          ...(options.budgetLedger ? { ledger: options.budgetLedger } : {}),
+          ...(options.budgetLedger || shared ? { ledger: options.budgetLedger ?? createStoreBudgetLedger(store) } : {}),
           onWarning: options.onWarning ?? writeJsonLog,
           ...(options.now ? { now: options.now } : {}),
         })

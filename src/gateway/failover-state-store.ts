@@ -109,6 +109,10 @@ export class FailoverStateStore implements StateStore {
     return this.call((store) => store.getValue(key));
   }
 
+  swapValue(key: string, expected: string | undefined, next: string | undefined, ttlMs: number): Promise<boolean> {
+    return this.call((store) => store.swapValue(key, expected, next, ttlMs));
+  }
+
   sharedSecret(): Promise<string> {
     return this.call((store) => store.sharedSecret());
   }

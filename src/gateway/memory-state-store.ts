@@ -99,6 +99,12 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): S
     async getValue(key: string) {
       return readValue(key);
     },
+    async swapValue(key: string, expected: string | undefined, next: string | undefined, ttlMs: number) {
+      if (readValue(key) !== expected) return false;
+      if (next === undefined) values.delete(key);
+      else values.set(key, { value: next, expiresAt: now() + ttlMs });
+      return true;
+    },
     async sharedSecret() {
       return secret;
     },

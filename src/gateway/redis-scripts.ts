@@ -56,6 +56,24 @@ export const HOLDERS_SCRIPT = `${NOW}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')`;
 
 /**
+ * Compare-and-swap of KEYS[1]: ARGV has-expected ('1' or '0'), expected, has-next, next, ttl
+ * ms. Returns 1 when the value was still the expected one (or absent, as expected) and was
+ * replaced (or deleted), 0 otherwise.
+ */
+export const SWAP_SCRIPT = `local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', tonumber(ARGV[5]))
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1`;
+
+/**
  * Adds ARGV[1] to the counter KEYS[1], giving it a lifetime of ARGV[2] ms when it has none
  * (the first addition). Returns the new value as a string (Lua would truncate a float).
  */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { RateLimitDecision } from './rate-limiter.js';
-import { ACQUIRE_SCRIPT, HOLDERS_SCRIPT, INCREMENT_SCRIPT, RATE_LIMIT_SCRIPT, RENEW_SCRIPT } from './redis-scripts.js';
+import { ACQUIRE_SCRIPT, HOLDERS_SCRIPT, INCREMENT_SCRIPT, RATE_LIMIT_SCRIPT, RENEW_SCRIPT, SWAP_SCRIPT } from './redis-scripts.js';
 import { RedisStreamLog } from './redis-stream-log.js';
 import type { RedisStreamLogOptions } from './redis-stream-log.js';
 import type { AcquireOptions, Lease, RateLimitRule, StateStore } from './state-store.js';
@@ -33,7 +33,7 @@ export interface RedisStateStoreOptions {
   onConnectionChange?: (ready: boolean, error?: Error) => void;
 }
 
-const SCRIPTS = [RATE_LIMIT_SCRIPT, ACQUIRE_SCRIPT, RENEW_SCRIPT, HOLDERS_SCRIPT, INCREMENT_SCRIPT];
+const SCRIPTS = [RATE_LIMIT_SCRIPT, ACQUIRE_SCRIPT, RENEW_SCRIPT, HOLDERS_SCRIPT, INCREMENT_SCRIPT, SWAP_SCRIPT];
 
 /**
  * The shared {@link StateStore} on Redis 7 or Valkey, through ioredis. Limits and leases are
@@ -159,6 +159,11 @@ export class RedisStateStore implements StateStore {
 
   async getValue(key: string): Promise<string | undefined> {
     return (await this.client.get(this.key('value', key))) ?? undefined;
+  }
+
+  async swapValue(key: string, expected: string | undefined, next: string | undefined, ttlMs: number): Promise<boolean> {
+    const args = [expected === undefined ? '0' : '1', expected ?? '', next === undefined ? '0' : '1', next ?? '', Math.max(1, ttlMs)];
+    return (await this.run(SWAP_SCRIPT, [this.key('value', key)], args)) === 1;
   }
 
   async sharedSecret(): Promise<string> {

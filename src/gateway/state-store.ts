@@ -44,9 +44,9 @@ export type StateStoreMode = 'memory' | 'redis' | 'local-fallback';
  * over the network.
  *
  * The primitives are generic on purpose, so that later state can move here without a new
- * store: a per-client daily budget is {@link StateStore.increment} on a key that expires at
- * the end of the day; a circuit breaker's failure count is `increment` on a short window and
- * its "open until" is {@link StateStore.putValue} with a TTL.
+ * store: a per-client daily budget is {@link StateStore.increment} on a key per client and
+ * day (`createStoreBudgetLedger`); a circuit breaker's state is a small value updated with
+ * {@link StateStore.swapValue} (`createStoreBreakerStateStore`).
  *
  * Implementations: `createMemoryStateStore` (one process, the default) and
  * `createRedisStateStore` (Redis 7 or Valkey, wrapped so that an unreachable server falls
@@ -74,6 +74,13 @@ export interface StateStore {
   putValue(key: string, value: string, ttlMs: number): Promise<void>;
   /** The value stored under `key`, or `undefined` when absent or expired. */
   getValue(key: string): Promise<string | undefined>;
+  /**
+   * Atomically replaces the value of `key` with `next` (for `ttlMs`; `undefined` deletes it)
+   * if it is still `expected` (`undefined`: absent). A compare-and-swap, for state that is
+   * read, computed on and written back, like a circuit breaker's.
+   * @returns Whether the swap happened (false: someone changed it meanwhile; read again).
+   */
+  swapValue(key: string, expected: string | undefined, next: string | undefined, ttlMs: number): Promise<boolean>;
   /**
    * A random secret shared by every instance on this store (the salt of hashed client ids,
    * which must agree across instances for limits and stream ownership to agree).

@@ -5,11 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createMemoryStateStore, createRedisStateStore } from '../../src/gateway/index.js';
+import { createMemoryStateStore, createOpenAICompatibleUpstream, createRedisStateStore } from '../../src/gateway/index.js';
 import type { FailoverStateStore, StateStore, StateStoreEvent } from '../../src/gateway/index.js';
+import { createStoreBreakerStateStore } from '../../src/gateway/store-breaker-state.js';
+import { createStoreBudgetLedger } from '../../src/gateway/store-budget-ledger.js';
 import { startRedisServer } from '../support/redis-server.js';
 import type { RedisServer } from '../support/redis-server.js';
-import { chatBody, delay, postChat, startTestGateway, within } from './helpers.js';
+import { chatBody, delay, openaiChunk, postChat, startFakeUpstream, startTestGateway, within, writeSse } from './helpers.js';
+import type { TestGateway } from './helpers.js';
 
 let redis: RedisServer;
 const opened: StateStore[] = [];
@@ -175,6 +178,98 @@ describe('redis down: fail open to local state', () => {
     } finally {
       await gw.close();
       if (store.mode !== 'redis') await redis.start().catch(() => {});
+    }
+  });
+});
+
+describe('budgets and circuit breakers on the shared store', () => {
+  it("adds up one client's daily spend across instances", async () => {
+    const [one, two] = [
+      createStoreBudgetLedger(await redisStore({ prefix: 'budget:' })),
+      createStoreBudgetLedger(await redisStore({ prefix: 'budget:' })),
+    ];
+    assert.equal(await one.spent('c_1', '2026-12-03'), 0);
+    await Promise.all(Array.from({ length: 10 }, (_, index) => (index % 2 ? one : two).add('c_1', '2026-12-03', 0.125)));
+    assert.equal(await two.spent('c_1', '2026-12-03'), 1.25);
+    assert.deepEqual(await one.add('c_1', '2026-12-03', 0.5), { before: 1.25, after: 1.75 });
+    assert.equal(await one.spent('c_1', '2026-12-04'), 0, 'a new day starts at zero');
+    assert.equal(await one.spent('c_2', '2026-12-03'), 0, 'per client');
+  });
+
+  it('opens a circuit from failures seen by different instances, and lets exactly one probe through', async () => {
+    const [a, b] = [
+      createStoreBreakerStateStore(await redisStore({ prefix: 'breaker:' })),
+      createStoreBreakerStateStore(await redisStore({ prefix: 'breaker:' })),
+    ];
+    await Promise.all([a.recordFailure('openai:gpt', 1000, 3), b.recordFailure('openai:gpt', 1000, 3)]);
+    assert.deepEqual(await a.read('openai:gpt'), { failures: 2, openedAt: null, probeStartedAt: null });
+    const opened = await b.recordFailure('openai:gpt', 1500, 3);
+    assert.equal(opened.openedAt, 1500);
+    assert.equal((await a.read('openai:gpt')).openedAt, 1500, 'the other instance sees it open');
+    assert.equal(await a.claimProbe('openai:gpt', 2000, 30_000), false, 'still cooling down');
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, index) => (index % 2 ? a : b).claimProbe('openai:gpt', 40_000, 30_000)));
+    assert.equal(claims.filter(Boolean).length, 1, 'one probe across both instances');
+    await b.recordSuccess('openai:gpt');
+    assert.deepEqual(await a.read('openai:gpt'), { failures: 0, openedAt: null, probeStartedAt: null });
+  });
+
+  it('swaps a value only when it is still the expected one (both stores)', async () => {
+    for (const store of [createMemoryStateStore(), await redisStore()]) {
+      assert.equal(await store.swapValue('cas', undefined, 'one', 10_000), true);
+      assert.equal(await store.swapValue('cas', undefined, 'two', 10_000), false, 'no longer absent');
+      assert.equal(await store.swapValue('cas', 'zero', 'two', 10_000), false);
+      assert.equal(await store.swapValue('cas', 'one', 'two', 10_000), true);
+      assert.equal(await store.getValue('cas'), 'two');
+      assert.equal(await store.swapValue('cas', 'two', undefined, 10_000), true);
+      assert.equal(await store.getValue('cas'), undefined, 'deleted');
+    }
+  });
+});
+
+describe('a handler on a shared store', () => {
+  it('shares one daily budget between two instances', async () => {
+    // Every answer reports usage worth $0.195 for gpt-4o-mini.
+    const fake = await startFakeUpstream((_request, res) =>
+      writeSse(res, [
+        openaiChunk({ role: 'assistant', content: 'Answer.' }, null, { model: 'gpt-4o-mini' }),
+        openaiChunk({}, 'stop', { model: 'gpt-4o-mini' }),
+        openaiChunk({}, null, {
+          model: 'gpt-4o-mini',
+          choices: [],
+          usage: {
+            prompt_tokens: 1_000_000,
+            completion_tokens: 100_000,
+            total_tokens: 1_100_000,
+            prompt_tokens_details: { cached_tokens: 200_000 },
+          },
+        }),
+        '[DONE]',
+      ]),
+    );
+    const options = {
+      upstream: createOpenAICompatibleUpstream({ baseURL: `${fake.url}/v1`, apiKey: 'sk-x', defaultModel: 'gpt-4o-mini' }),
+      dailyBudgetUsd: 0.3,
+    };
+    const [a, b] = [
+      await startTestGateway({ ...options, stateStore: await redisStore({ prefix: 'shared-budget:' }) }),
+      await startTestGateway({ ...options, stateStore: await redisStore({ prefix: 'shared-budget:' }) }),
+    ];
+    try {
+      const ask = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] };
+      const send = async (gw: TestGateway): Promise<number> => {
+        const response = await postChat(gw.url, ask);
+        await response.text();
+        if (response.ok) await gw.logOf(response);
+        return response.status;
+      };
+      assert.equal(await send(a), 200);
+      assert.equal(await send(b), 200, 'B saw $0.195 of $0.30 spent');
+      // Charging happens as the log line is written; give the write a moment to land.
+      await delay(100);
+      assert.equal(await send(a), 429, 'A sees what B spent: $0.39 of $0.30');
+      assert.equal(a.logs.at(-1)?.error_code, 'budget_exceeded');
+    } finally {
+      await Promise.all([a.close(), b.close(), fake.close()]);
     }
   });
 });
