@@ -1,3 +1,4 @@
+import { LAST_EVENT_ID_HEADER } from '../wire/headers.js';
 import type { StreamRoute } from '../wire/routes.js';
 import { GatewayError, invalidRequest } from './gateway-error.js';
 import { isStreamId, parseLastEventId } from './stream-id.js';
@@ -48,7 +49,7 @@ export function createResumeHandler(options: ResumeHandlerOptions): ResumeHandle
       return { type: 'stopped' };
     }
 
-    const afterSeq = parseLastEventId(request.headers.get('last-event-id'), route.streamId);
+    const afterSeq = parseLastEventId(request.headers.get(LAST_EVENT_ID_HEADER), route.streamId);
     if (afterSeq === undefined) {
       throw invalidRequest(`Last-Event-ID must be an event id of this stream (${route.streamId}:<number>), or absent.`, 'Last-Event-ID');
     }

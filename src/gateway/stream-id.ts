@@ -1,5 +1,5 @@
-/** Response header that names a resumable stream (DESIGN.md §4b). */
-export const STREAM_ID_HEADER = 'X-Stream-ID';
+/** Response header that names a resumable stream (DESIGN.md §4b), spelled once in src/wire. */
+export { STREAM_ID_HEADER } from '../wire/headers.js';
 
 /** The shape of ids made by {@link createStreamId}: `s_` and 32 base64url characters (192 bits). */
 const STREAM_ID = /^s_[\w-]{32}$/;
