@@ -105,6 +105,7 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
   const rssBefore = (await memory(gateway.pid)).rss;
   const cpuBefore = await cpuSeconds(gateway.pid);
   const sampler = sampleRss(gateway.pid);
+  const logsBefore = gateway.logs.length;
   const started = performance.now();
   const relayed = await Promise.all(
     seeds.map((seed) => openStream({ url: `${gateway.url}/api/chat`, body: body(seed, tokens), timeoutMs: options.timeoutMs })),
@@ -113,6 +114,14 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
   const cpu = (await cpuSeconds(gateway.pid)) - cpuBefore;
   const peakRss = await sampler.stop();
   const relayCheck = verify(relayed, seeds, tokens);
+  // What the gateway itself said about the requests that failed (its log lines).
+  const failures = new Map<string, number>();
+  for (const line of gateway.logs.slice(logsBefore)) {
+    if (line['msg'] !== 'chat_request' || (line['status'] === 200 && !line['error_code'])) continue;
+    const label = `${String(line['status'])} ${String(line['error_code'] ?? '')}`.trim();
+    failures.set(label, (failures.get(label) ?? 0) + 1);
+  }
+  for (const [label, count] of failures) relayCheck.problems.push(`gateway logged ${count} × ${label}`);
   closeIdleSockets();
   const socketsAfter = await waitForSockets(gateway.pid, socketsBefore, 6000);
 

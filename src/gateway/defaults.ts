@@ -32,6 +32,12 @@ export const GATEWAY_DEFAULTS = {
   resumeGraceMs: 20_000,
   /** An ended stream stays resumable (replayable) this long. */
   streamRetentionMs: 60_000,
+  /**
+   * Connections the kernel may queue before the server accepts them. Node's 511 overflows when
+   * a thousand clients connect at once while the event loop is busy (connections reset); the
+   * kernel caps it at net.core.somaxconn.
+   */
+  listenBacklog: 4096,
   /** Lifetime of a Redis lease without heartbeat: a crashed instance's slots free themselves after it. */
   leaseTtlMs: 15_000,
 } as const;
