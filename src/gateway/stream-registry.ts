@@ -1,9 +1,9 @@
 import { ChatStream } from './chat-stream.js';
 import type { ChatStreamOptions, StreamSummary } from './chat-stream.js';
-import type { SharedFrameBatch } from './shared-stream-log.js';
+import { createRemoteFrameReader, followPool, livePool } from './remote-frame-reader.js';
 import type { StateStore } from './state-store.js';
 import { StreamBuffer } from './stream-buffer.js';
-import type { FrameReader, StreamBufferOptions, StreamEnd } from './stream-buffer.js';
+import type { StreamBufferOptions, StreamEnd } from './stream-buffer.js';
 import { createStreamBody } from './stream-response.js';
 
 /** Options of {@link StreamRegistry}. */
@@ -66,10 +66,6 @@ interface LocalStream {
   /** The liveness lease other instances check before waiting on this stream. */
   liveLease: Promise<{ release(): Promise<void> } | undefined> | undefined;
 }
-
-/** Pool names in the state store. */
-const livePool = (streamId: string): string => `stream-live:${streamId}`;
-const followPool = (streamId: string): string => `stream-follow:${streamId}`;
 
 /**
  * The resumable generations of this instance (DESIGN.md §4b): each one runs independently of
@@ -222,40 +218,9 @@ export class StreamRegistry {
   }
 
   private connectRemote(streamId: string, afterSeq: number, keepAlive: boolean, connection: ConnectOptions): ReadableStream<Uint8Array> {
-    const { store } = this.options;
-    const shared = store.streams;
-    if (!shared) throw new Error('no shared stream log');
-    const follow = new AbortController();
-    // The follower lease tells the instance running the generation that someone is reading,
-    // so its grace period does not end the generation under this reader.
-    const lease = store.acquire(followPool(streamId), { max: 0 }).catch(() => undefined);
-    const isAlive = async (): Promise<boolean> => (await store.holders(livePool(streamId))).length > 0;
-    const iterator = shared.follow(streamId, afterSeq, follow.signal, isAlive)[Symbol.asyncIterator]();
-    let expected = afterSeq + 1;
-    const reader: FrameReader = {
-      async next() {
-        const result: IteratorResult<SharedFrameBatch> = await iterator.next().catch(() => ({ done: true, value: undefined }));
-        if (result.done) return { frames: [], end: 'closed' };
-        const frames = [];
-        for (const frame of result.value.frames) {
-          if (frame.seq < expected) continue;
-          // A gap (frames trimmed, or lost while the store was unreachable): end here rather
-          // than hand the client an answer with a hole in it.
-          if (frame.seq > expected) return { frames, end: 'closed' as StreamEnd };
-          frames.push(frame);
-          expected += 1;
-        }
-        return result.value.end ? { frames, end: result.value.end } : { frames };
-      },
-      close() {
-        follow.abort();
-        void iterator.return?.();
-        void lease.then((held) => held?.release());
-      },
-    };
     return createStreamBody({
       streamId,
-      reader,
+      reader: createRemoteFrameReader(this.options.store, streamId, afterSeq),
       keepAlive,
       keepAliveMs: connection.keepAliveMs,
       signal: connection.signal,
