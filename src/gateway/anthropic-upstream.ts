@@ -1,18 +1,17 @@
-import { createChunkFactory } from './chunk-factory.js';
-import type { ChunkFactory } from './chunk-factory.js';
-import { fetchUpstream } from './fetch-upstream.js';
-import { connectionLost, GatewayError } from './gateway-error.js';
+import { createAnthropicStreamTranslator } from './anthropic-stream.js';
+import { GatewayError } from './gateway-error.js';
 import { mapUpstreamError } from './map-upstream-error.js';
 import { readErrorBody } from './read-error-body.js';
-import { readSse } from './read-sse.js';
-import { endedEarly } from './upstream.js';
-import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
-import type { ChunkDelta, GatewayMessage } from './wire-types.js';
+import { eventsOf } from './relay-source.js';
+import { createSseRelaySource } from './sse-relay-source.js';
+import type { Upstream, UpstreamContext, UpstreamRequest } from './upstream.js';
+import { createFetchTransport } from './upstream-transport.js';
+import type { UpstreamTransport } from './upstream-transport.js';
+import type { GatewayMessage } from './wire-types.js';
 import { planPromptCache } from './prompt-cache.js';
 import type { PromptCachePlan } from './prompt-cache.js';
 import { parseToolArguments, systemText } from './translate-messages.js';
 import { asNumber, isRecord } from '../wire/guards.js';
-import { finishReasonForStop } from '../wire/anthropic-stop-reasons.js';
 
 /** Options of {@link createAnthropicUpstream}. */
 export interface AnthropicUpstreamOptions {
@@ -38,8 +37,14 @@ export interface AnthropicUpstreamOptions {
    * @defaultValue true
    */
   promptCaching?: boolean;
-  /** Custom fetch. @defaultValue `globalThis.fetch` */
+  /** Custom fetch (used through the fetch transport). @defaultValue `globalThis.fetch` */
   fetch?: typeof fetch;
+  /**
+   * How calls reach the provider.
+   * @defaultValue from `index.ts` (Node): the keep-alive `node:http(s)` transport, unless
+   * `fetch` is given; from `web.ts`: `fetch`
+   */
+  transport?: UpstreamTransport;
 }
 
 /** The optional request fields the Anthropic translation expresses. */
@@ -72,7 +77,7 @@ interface AnthropicMessage {
  */
 export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upstream {
   const url = `${(options.baseURL ?? 'https://api.anthropic.com').replace(/\/+$/, '')}/v1/messages`;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? createFetchTransport(options.fetch ?? globalThis.fetch);
   const secrets = [options.apiKey];
   const headers = {
     ...options.headers,
@@ -88,7 +93,7 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upst
     defaultModel: options.defaultModel,
     supportedFields: ANTHROPIC_SUPPORTED_FIELDS,
     async chat(request: UpstreamRequest, context: UpstreamContext) {
-      const response = await fetchUpstream(fetchImpl, url, {
+      const response = await transport(url, {
         method: 'POST',
         headers: { ...headers, accept: 'text/event-stream' },
         body: JSON.stringify(toAnthropicBody(request, cachePlan(request))),
@@ -99,8 +104,9 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upst
         const body = await readErrorBody(response);
         throw mapUpstreamError({ status: response.status, body, headers: response.headers, secrets });
       }
-      if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        response.body?.cancel().catch(() => {});
+      const stream = response.body;
+      if (!stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        response.cancel();
         throw new GatewayError({
           status: 502,
           type: 'server_error',
@@ -109,15 +115,12 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upst
           upstreamRequestId,
         });
       }
-      return {
-        type: 'stream',
-        upstreamRequestId,
-        events: translateStream(response.body, request, context, secrets),
-      };
+      const translator = createAnthropicStreamTranslator(request, context, secrets);
+      return { type: 'stream', upstreamRequestId, events: eventsOf(createSseRelaySource(stream, translator, { signal: context.signal })) };
     },
     async countTokens(request: UpstreamRequest, context: UpstreamContext) {
       const { model, system, messages, tools } = toAnthropicBody(request, { system: false, historyEnd: -1 });
-      const response = await fetchUpstream(fetchImpl, `${url}/count_tokens`, {
+      const response = await transport(`${url}/count_tokens`, {
         method: 'POST',
         headers,
         body: JSON.stringify({ model, system, messages, tools }),
@@ -219,142 +222,4 @@ function toAnthropicToolChoice(choice: unknown): Record<string, unknown> | undef
     return { type: 'tool', name: choice['function']['name'] };
   }
   return undefined;
-}
-
-/** Translates Anthropic stream events into OpenAI chunks. */
-async function* translateStream(
-  body: ReadableStream<Uint8Array>,
-  request: UpstreamRequest,
-  context: UpstreamContext,
-  secrets: readonly string[],
-): AsyncGenerator<UpstreamEvent> {
-  let factory: ChunkFactory | undefined;
-  const chunks = (): ChunkFactory => (factory ??= createChunkFactory({ id: `chatcmpl-${context.requestId}`, model: request.model }));
-  const toolIndexByBlock = new Map<number, number>();
-  const usage = { input: 0, cacheRead: 0, cacheCreation: 0, output: 0 };
-  let finishReason: string | undefined;
-  const delta = (value: ChunkDelta, finish: string | null = null): UpstreamEvent => ({
-    type: 'chunk',
-    chunk: chunks().delta(value, finish),
-  });
-  const usageChunk = (): UpstreamEvent => ({
-    type: 'chunk',
-    chunk: chunks().usage({
-      prompt: usage.input + usage.cacheRead + usage.cacheCreation,
-      completion: usage.output,
-      cached: usage.cacheRead,
-      cacheWrite: usage.cacheCreation,
-    }),
-  });
-  const readUsage = (value: unknown): void => {
-    if (!isRecord(value)) return;
-    if (typeof value['input_tokens'] === 'number') usage.input = value['input_tokens'];
-    if (typeof value['cache_read_input_tokens'] === 'number') usage.cacheRead = value['cache_read_input_tokens'];
-    if (typeof value['cache_creation_input_tokens'] === 'number') usage.cacheCreation = value['cache_creation_input_tokens'];
-    // output_tokens is cumulative in message_delta, so the last value is the total.
-    if (typeof value['output_tokens'] === 'number') usage.output = value['output_tokens'];
-  };
-
-  try {
-    for await (const item of readSse(body)) {
-      if (item.kind === 'comment') {
-        yield { type: 'keepalive' };
-        continue;
-      }
-      let data: unknown;
-      try {
-        data = JSON.parse(item.data);
-      } catch {
-        yield { type: 'keepalive' };
-        continue;
-      }
-      if (!isRecord(data)) continue;
-      const type = item.event ?? (typeof data['type'] === 'string' ? data['type'] : '');
-
-      switch (type) {
-        case 'message_start': {
-          const message = isRecord(data['message']) ? data['message'] : {};
-          factory = createChunkFactory({
-            id: `chatcmpl-${typeof message['id'] === 'string' ? message['id'] : context.requestId}`,
-            model: typeof message['model'] === 'string' ? message['model'] : request.model,
-          });
-          readUsage(message['usage']);
-          yield delta({ role: 'assistant', content: '' });
-          break;
-        }
-        case 'content_block_start': {
-          const block = isRecord(data['content_block']) ? data['content_block'] : {};
-          const index = typeof data['index'] === 'number' ? data['index'] : 0;
-          if (block['type'] === 'tool_use') {
-            const toolIndex = toolIndexByBlock.size;
-            toolIndexByBlock.set(index, toolIndex);
-            yield delta({
-              tool_calls: [
-                {
-                  index: toolIndex,
-                  id: String(block['id'] ?? `call_${toolIndex}`),
-                  type: 'function',
-                  function: { name: String(block['name'] ?? ''), arguments: '' },
-                },
-              ],
-            });
-          } else if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text']) {
-            yield delta({ content: block['text'] });
-          } else if (block['type'] === 'thinking' && typeof block['thinking'] === 'string' && block['thinking']) {
-            yield delta({ reasoning_content: block['thinking'] });
-          } else {
-            yield { type: 'keepalive' };
-          }
-          break;
-        }
-        case 'content_block_delta': {
-          const change = isRecord(data['delta']) ? data['delta'] : {};
-          const index = typeof data['index'] === 'number' ? data['index'] : 0;
-          if (change['type'] === 'text_delta' && typeof change['text'] === 'string') {
-            yield delta({ content: change['text'] });
-          } else if (change['type'] === 'thinking_delta' && typeof change['thinking'] === 'string') {
-            yield delta({ reasoning_content: change['thinking'] });
-          } else if (change['type'] === 'input_json_delta' && typeof change['partial_json'] === 'string') {
-            const toolIndex = toolIndexByBlock.get(index) ?? 0;
-            yield delta({ tool_calls: [{ index: toolIndex, function: { arguments: change['partial_json'] } }] });
-          } else {
-            // signature_delta and future delta types carry nothing the client renders.
-            yield { type: 'keepalive' };
-          }
-          break;
-        }
-        case 'message_delta': {
-          readUsage(data['usage']);
-          const change = isRecord(data['delta']) ? data['delta'] : {};
-          const stop = change['stop_reason'];
-          if (typeof stop === 'string') {
-            finishReason = finishReasonForStop(stop);
-            yield delta({}, finishReason);
-          } else {
-            yield { type: 'keepalive' };
-          }
-          break;
-        }
-        case 'message_stop':
-          yield usageChunk();
-          yield { type: 'done' };
-          return;
-        case 'error':
-          yield { type: 'error', error: mapUpstreamError({ body: data, secrets }).toPayload() };
-          return;
-        default:
-          // ping, content_block_stop and event types added later: liveness only.
-          yield { type: 'keepalive' };
-      }
-    }
-  } catch (error) {
-    if (context.signal.aborted || error instanceof GatewayError) throw error;
-    throw connectionLost();
-  }
-  if (finishReason) {
-    yield usageChunk();
-    yield { type: 'done' };
-    return;
-  }
-  yield endedEarly();
 }

@@ -29,7 +29,7 @@ import { STREAM_ID_HEADER, createStreamId } from './stream-id.js';
 import { StreamRegistry } from './stream-registry.js';
 import { createStoreBreakerStateStore } from './store-breaker-state.js';
 import { createStoreBudgetLedger } from './store-budget-ledger.js';
-import type { Upstream, UpstreamAttempt, UpstreamContext, UpstreamEvent } from './upstream.js';
+import type { Upstream, UpstreamAttempt, UpstreamContext } from './upstream.js';
 import { DEFAULT_PASSTHROUGH_FIELDS, validateChatRequest } from './validate-chat-request.js';
 import type { ValidatedChatRequest } from './validate-chat-request.js';
 import { CONTEXT_TRIMMED_HEADER, RETRY_ATTEMPT_HEADER } from '../wire/headers.js';
@@ -582,7 +582,8 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
           owner: clientId,
           keepAlive: result.keepAlive ?? true,
           chat: {
-            events: contextTrimmed > 0 ? withTrimNotice(result.events, contextTrimmed) : result.events,
+            events: result.events,
+            ...(contextTrimmed > 0 ? { notice: `context-trimmed ${contextTrimmed}` } : {}),
             requestId,
             includeUsage: validated.includeUsage,
             idleTimeoutMs,
@@ -610,15 +611,6 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       return errorResponse(failure, requestId, corsHeaders);
     }
   }
-}
-
-/**
- * Puts the SSE comment `: context-trimmed <n>` before the first event, so a client that only
- * reads the body (or cannot read the header cross-origin) learns that history was left out.
- */
-async function* withTrimNotice(events: AsyncIterable<UpstreamEvent>, dropped: number): AsyncGenerator<UpstreamEvent> {
-  yield { type: 'comment', text: `context-trimmed ${dropped}` };
-  yield* events;
 }
 
 function internalError(): GatewayError {

@@ -1,6 +1,8 @@
 import type { Frame, FrameKind, StreamBuffer, StreamEnd } from './stream-buffer.js';
-import { GatewayError } from './gateway-error.js';
-import { nextWithTimeout } from './next-with-timeout.js';
+import { GatewayError, upstreamIdleTimeout } from './gateway-error.js';
+import { IdleTimer } from './idle-timer.js';
+import { relaySourceOf } from './relay-source.js';
+import type { RelayEvent, RelaySource } from './relay-source.js';
 import type { UpstreamErrorPayload, UpstreamEvent } from './upstream.js';
 import type { ChatCompletionChunk, ErrorEnvelope } from './wire-types.js';
 
@@ -26,7 +28,7 @@ export interface StreamSummary {
 
 /** Options of {@link ChatStream}. */
 export interface ChatStreamOptions {
-  /** The upstream's events. */
+  /** The upstream's events (read through their push source, see `relaySourceOf`). */
   events: AsyncIterable<UpstreamEvent>;
   /** Echoed in in-band error envelopes. */
   requestId: string;
@@ -38,6 +40,8 @@ export interface ChatStreamOptions {
   abortUpstream: (reason: unknown) => void;
   /** Collect the answer text for the log. */
   collectOutput: boolean;
+  /** An SSE comment sent before the first event (e.g. `context-trimmed 2`). */
+  notice?: string;
   /** Where the frames go; readers (connections, resumes) read them from there. */
   buffer: StreamBuffer;
   /** Sees every frame as it is produced (the tee into the shared stream log). */
@@ -63,32 +67,41 @@ export function emptyStreamSummary(): StreamSummary {
 }
 
 /**
- * One generation: reads an upstream's events and turns them into the numbered SSE frames of
+ * One generation: takes an upstream's events and turns them into the numbered SSE frames of
  * a `200 text/event-stream` answer (DESIGN.md §4): `data: {chunk}`, `data: [DONE]`, and an
  * in-band `data: {"error": ...}` after which the stream ends. Keep-alive comments are not
  * part of it: each connection sends its own.
  *
- * The frames go into a {@link StreamBuffer} that lives independently of any connection
- * (DESIGN.md §4b), so the generation can outlast a dropped connection and a resumed one can
- * replay what it missed. The provider is read only while some reader keeps up (or while none
- * is attached): a slow client still slows the provider down. It ends exactly once, whether
- * the provider finished, failed, went silent for `idleTimeoutMs`, or {@link ChatStream.stop}
- * was called (a user's stop, or the end of a resume grace period); ending aborts the
- * upstream call, so nothing keeps generating.
+ * Events are pushed by the upstream as its bytes arrive (a {@link RelaySource}); a chunk the
+ * upstream already has as text in the gateway's shape is stored as is, everything else is
+ * serialized once. The frames go into a {@link StreamBuffer} that lives independently of any
+ * connection (DESIGN.md §4b), so the generation can outlast a dropped connection and a
+ * resumed one can replay what it missed. The provider is read only while some reader keeps
+ * up (or while none is attached): a slow client still slows the provider down. It ends
+ * exactly once, whether the provider finished, failed, went silent for `idleTimeoutMs`, or
+ * {@link ChatStream.stop} was called (a user's stop, or the end of a resume grace period);
+ * ending early aborts the upstream call, so nothing keeps generating, while a finished answer
+ * lets the provider connection go back to the keep-alive pool.
  */
 export class ChatStream {
   /** What the log line reports; filled in as events pass. */
   readonly summary: StreamSummary = emptyStreamSummary();
   private readonly options: ChatStreamOptions;
-  private readonly iterator: AsyncIterator<UpstreamEvent>;
-  private readonly stopped = new AbortController();
+  private readonly source: RelaySource;
+  private readonly idle: IdleTimer;
   private ended = false;
 
   /** Starts reading the upstream at once. */
   constructor(options: ChatStreamOptions) {
     this.options = options;
-    this.iterator = options.events[Symbol.asyncIterator]();
-    void this.pump();
+    this.source = relaySourceOf(options.events);
+    this.idle = new IdleTimer(options.idleTimeoutMs, () => this.timedOut());
+    if (options.notice) this.emit('comment', `: ${options.notice}\n\n`);
+    this.source.start({
+      push: (event) => this.take(event),
+      fail: (error) => this.failed(error),
+      close: () => this.finish('closed', false),
+    });
   }
 
   /** Whether the generation has ended. */
@@ -103,28 +116,103 @@ export class ChatStream {
   stop(): void {
     if (this.ended) return;
     this.summary.clientAborted = true;
-    this.finish('closed');
+    this.finish('closed', false);
   }
 
-  private finish(end: StreamEnd): void {
+  private take(event: RelayEvent): void {
+    if (this.ended) return;
+    this.idle.touch();
+    switch (event.type) {
+      case 'serialized':
+        if (event.output && this.summary.firstTokenAt === null) this.summary.firstTokenAt = Date.now();
+        if (this.options.collectOutput) this.collect(JSON.parse(event.json) as ChatCompletionChunk);
+        this.emitData(event.json);
+        break;
+      case 'chunk': {
+        const chunk = this.prepare(event.chunk);
+        if (chunk) this.emitData(JSON.stringify(chunk));
+        break;
+      }
+      case 'done':
+        this.emit('data', 'data: [DONE]\n\n');
+        this.finish('closed', true);
+        return;
+      case 'error':
+        this.writeError(event.error);
+        return;
+      case 'comment':
+        this.emit('comment', `: ${event.text}\n\n`);
+        break;
+      case 'raw':
+        this.emit('raw', event.text);
+        break;
+      case 'keepalive':
+        break;
+      case 'reset':
+        this.summary.errorCode = 'connection_reset';
+        this.finish('reset', false);
+        return;
+    }
+    if (!this.options.buffer.hasRoom()) {
+      // Every reader is far behind: stop reading the provider until one catches up.
+      this.source.pause();
+      this.idle.pause();
+      this.options.buffer.onRoom(() => {
+        this.idle.resume();
+        this.source.resume();
+      });
+    }
+  }
+
+  private finish(end: StreamEnd, complete: boolean): void {
     if (this.ended) return;
     this.ended = true;
-    this.stopped.abort();
+    this.idle.stop();
     this.options.buffer.end(end);
-    // Stop the provider (a no-op when it already finished) so nothing keeps generating,
-    // then let the iterator run its cleanup.
-    this.options.abortUpstream(new Error('stream ended'));
-    this.iterator.return?.().catch(() => {});
+    if (complete) {
+      this.source.finish();
+    } else {
+      // Stop the provider (a no-op when it already finished) so nothing keeps generating.
+      this.source.cancel();
+      this.options.abortUpstream(new Error('stream ended'));
+    }
     this.options.onEnd(this.summary, end);
   }
 
   private emit(kind: FrameKind, text: string): void {
     if (this.ended) return;
-    const frame = this.options.buffer.append(kind, text);
-    this.options.onFrame?.(frame);
+    const seq = this.options.buffer.append(kind, text);
+    if (seq > 0) this.options.onFrame?.({ seq, kind, text });
+  }
+
+  private emitData(json: string): void {
+    if (this.ended) return;
+    const seq = this.options.buffer.appendData(json);
+    if (seq > 0) this.options.onFrame?.({ seq, kind: 'data', text: `data: ${json}\n\n` });
+  }
+
+  private timedOut(): void {
+    const timeout = upstreamIdleTimeout(this.options.idleTimeoutMs);
+    this.options.abortUpstream(timeout);
+    this.writeError(timeout.toPayload());
+  }
+
+  private failed(error: unknown): void {
+    if (this.ended) return;
+    const failure =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError({
+            status: 502,
+            type: 'server_error',
+            code: 'upstream_error',
+            message: 'The connection to the AI provider was lost while generating the answer.',
+          });
+    this.writeError(failure.toPayload());
   }
 
   private writeError(error: UpstreamErrorPayload): void {
+    if (this.ended) return;
     this.summary.errorCode = error.code ?? error.type;
     const envelope: ErrorEnvelope = {
       error: {
@@ -136,25 +224,15 @@ export class ChatStream {
         retry_after: error.retryAfterSeconds ?? null,
       },
     };
-    this.emit('data', `data: ${JSON.stringify(envelope)}\n\n`);
-    this.finish('closed');
+    this.emitData(JSON.stringify(envelope));
+    this.finish('closed', false);
   }
 
   /** Records what the log needs and drops what the client didn't ask for. */
   private prepare(chunk: ChatCompletionChunk): ChatCompletionChunk | undefined {
     const summary = this.summary;
     if (typeof chunk.model === 'string' && chunk.model) summary.model = chunk.model;
-    for (const choice of chunk.choices) {
-      const delta = choice.delta ?? {};
-      if (choice.finish_reason) summary.finishReason = choice.finish_reason;
-      const hasOutput =
-        (typeof delta.content === 'string' && delta.content !== '') ||
-        (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') ||
-        (typeof delta.refusal === 'string' && delta.refusal !== '') ||
-        (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0);
-      if (hasOutput && summary.firstTokenAt === null) summary.firstTokenAt = Date.now();
-      if (this.options.collectOutput && typeof delta.content === 'string') summary.output += delta.content;
-    }
+    this.collect(chunk);
     if (chunk.usage) {
       summary.promptTokens = chunk.usage.prompt_tokens ?? null;
       summary.completionTokens = chunk.usage.completion_tokens ?? null;
@@ -168,69 +246,19 @@ export class ChatStream {
     return rest as ChatCompletionChunk;
   }
 
-  private async pump(): Promise<void> {
-    const { buffer, idleTimeoutMs } = this.options;
-    while (!this.ended) {
-      if (!buffer.hasRoom()) await buffer.waitForRoom(this.stopped.signal);
-      if (this.ended) return;
-      let result: IteratorResult<UpstreamEvent>;
-      try {
-        result = await nextWithTimeout(this.iterator, idleTimeoutMs, () => {
-          const timeout = new GatewayError({
-            status: 504,
-            type: 'timeout_error',
-            code: 'upstream_timeout',
-            message: `The AI provider sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; the answer was abandoned.`,
-          });
-          this.options.abortUpstream(timeout);
-          return timeout;
-        });
-      } catch (error) {
-        if (this.ended) return;
-        const failure =
-          error instanceof GatewayError
-            ? error
-            : new GatewayError({
-                status: 502,
-                type: 'server_error',
-                code: 'upstream_error',
-                message: 'The connection to the AI provider was lost while generating the answer.',
-              });
-        this.writeError({ message: failure.message, type: failure.type, code: failure.code });
-        return;
-      }
-      if (this.ended) return;
-      if (result.done) {
-        this.finish('closed');
-        return;
-      }
-      const event = result.value;
-      switch (event.type) {
-        case 'chunk': {
-          const chunk = this.prepare(event.chunk);
-          if (chunk) this.emit('data', `data: ${JSON.stringify(chunk)}\n\n`);
-          break;
-        }
-        case 'done':
-          this.emit('data', 'data: [DONE]\n\n');
-          this.finish('closed');
-          return;
-        case 'error':
-          this.writeError(event.error);
-          return;
-        case 'comment':
-          this.emit('comment', `: ${event.text}\n\n`);
-          break;
-        case 'raw':
-          this.emit('raw', event.text);
-          break;
-        case 'keepalive':
-          break;
-        case 'reset':
-          this.summary.errorCode = 'connection_reset';
-          this.finish('reset');
-          return;
-      }
+  /** Finish reason, first output time and (with `collectOutput`) the text of a chunk. */
+  private collect(chunk: ChatCompletionChunk): void {
+    const summary = this.summary;
+    for (const choice of chunk.choices ?? []) {
+      const delta = choice.delta ?? {};
+      if (choice.finish_reason) summary.finishReason = choice.finish_reason;
+      const hasOutput =
+        (typeof delta.content === 'string' && delta.content !== '') ||
+        (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') ||
+        (typeof delta.refusal === 'string' && delta.refusal !== '') ||
+        (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0);
+      if (hasOutput && summary.firstTokenAt === null) summary.firstTokenAt = Date.now();
+      if (this.options.collectOutput && typeof delta.content === 'string') summary.output += delta.content;
     }
   }
 }

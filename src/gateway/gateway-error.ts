@@ -119,3 +119,19 @@ export function connectionLost(): GatewayError {
     message: 'The connection to the AI provider was lost while generating the answer.',
   });
 }
+
+/**
+ * The provider went silent mid-stream for longer than the gateway's idle timeout.
+ *
+ * @param idleMs - The silence allowed.
+ * @returns A {@link GatewayError} 504 `upstream_timeout`: an HTTP status before the stream
+ * started (`stream: false`), the in-band error after.
+ */
+export function upstreamIdleTimeout(idleMs: number): GatewayError {
+  return new GatewayError({
+    status: 504,
+    type: 'timeout_error',
+    code: 'upstream_timeout',
+    message: `The AI provider sent nothing for ${Math.round(idleMs / 1000)} s; the answer was abandoned.`,
+  });
+}

@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import type { ChatHandler } from './chat-handler.js';
 import { isGatewayPath } from '../wire/routes.js';
 import { createStaticFileHandler } from './static-files.js';
+import { directBodyOf } from './stream-response.js';
+import type { DirectBody } from './stream-response.js';
 
 /** Options of {@link createNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -19,6 +21,7 @@ export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) =>
  * aborts when the client disconnects before the response ended; passes the socket's remote
  * address for client identity; streams the `Response` body with backpressure (waits for
  * `drain`) and flushes headers at once, so a client sees the status before the first token.
+ * A gateway stream body is written directly (see `directBodyOf`), any other body is read.
  * A response body that errors (the mock's `reset-mid-stream`) resets the TCP connection,
  * so the client sees a real reset rather than a clean end.
  *
@@ -91,6 +94,11 @@ async function respond(handler: ChatHandler, req: IncomingMessage, res: ServerRe
   }
   res.flushHeaders();
 
+  const direct = directBodyOf(response.body);
+  if (direct) {
+    await pipeDirect(direct, req, res);
+    return;
+  }
   const reader = response.body.getReader();
   const stop = (): void => {
     reader.cancel().catch(() => {});
@@ -108,6 +116,26 @@ async function respond(handler: ChatHandler, req: IncomingMessage, res: ServerRe
   } finally {
     res.off('close', stop);
   }
+}
+
+/**
+ * Writes a gateway stream body straight to the socket: no Web stream read, and so no promise
+ * and no extra buffer object per chunk. Resolves when the response is over.
+ */
+function pipeDirect(body: DirectBody, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    res.once('close', () => {
+      // After a normal end this is a no-op; otherwise the client left.
+      body.cancel();
+      resolve();
+    });
+    body.pipe({
+      write: (bytes) => !res.destroyed && res.write(bytes),
+      onDrain: (listener) => res.once('drain', listener),
+      end: () => res.end(),
+      reset: () => resetConnection(res.socket ?? req.socket),
+    });
+  });
 }
 
 /** The request body as a Web stream that pauses the socket when the consumer falls behind. */

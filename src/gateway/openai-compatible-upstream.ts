@@ -1,11 +1,13 @@
-import { fetchUpstream } from './fetch-upstream.js';
-import { connectionLost, GatewayError } from './gateway-error.js';
+import { GatewayError } from './gateway-error.js';
 import { mapUpstreamError } from './map-upstream-error.js';
+import { createOpenAIStreamTranslator, normalizeChunk } from './openai-stream.js';
 import { readErrorBody } from './read-error-body.js';
-import { readSse } from './read-sse.js';
-import { endedEarly } from './upstream.js';
+import { eventsOf } from './relay-source.js';
+import { createSseRelaySource } from './sse-relay-source.js';
 import type { Upstream, UpstreamContext, UpstreamEvent, UpstreamRequest } from './upstream.js';
-import type { ChatCompletionChunk, ChunkChoice, GatewayMessage } from './wire-types.js';
+import { createFetchTransport } from './upstream-transport.js';
+import type { UpstreamTransport } from './upstream-transport.js';
+import type { GatewayMessage } from './wire-types.js';
 import { isRecord } from '../wire/guards.js';
 
 /**
@@ -63,8 +65,14 @@ export interface OpenAICompatibleUpstreamOptions {
    * @defaultValue `'openai-compatible'`
    */
   provider?: string;
-  /** Custom fetch. @defaultValue `globalThis.fetch` */
+  /** Custom fetch (used through the fetch transport). @defaultValue `globalThis.fetch` */
   fetch?: typeof fetch;
+  /**
+   * How calls reach the provider.
+   * @defaultValue from `index.ts` (Node): the gateway's keep-alive `node:http(s)` transport
+   * (`createNodeTransport`), unless `fetch` is given; from `web.ts`: `fetch`
+   */
+  transport?: UpstreamTransport;
 }
 
 /** The default instruction for `continueMode: 'instruction'`. */
@@ -74,8 +82,9 @@ export const DEFAULT_CONTINUE_INSTRUCTION =
 
 /**
  * Creates an upstream for any OpenAI Chat Completions compatible API (OpenAI, Azure OpenAI,
- * OpenRouter, Ollama, vLLM, LiteLLM, ...). Chunks are passed through re-serialized, with the
- * quirks of those backends absorbed: SSE comments and empty-`choices` chunks count as
+ * OpenRouter, Ollama, vLLM, LiteLLM, ...). Chunks already in the OpenAI shape are passed
+ * through as the provider's exact text (see `createOpenAIStreamTranslator`); the others are
+ * normalized, absorbing the quirks of those backends: SSE comments and empty-`choices` chunks count as
  * liveness only; `reasoning` is renamed `reasoning_content`; `finish_reason: "error"` and
  * `{"error": ...}` chunks become an in-band error envelope; usage always carries
  * `prompt_tokens_details.cached_tokens`; a stream that ends after a `finish_reason` but
@@ -87,7 +96,7 @@ export const DEFAULT_CONTINUE_INSTRUCTION =
  */
 export function createOpenAICompatibleUpstream(options: OpenAICompatibleUpstreamOptions): Upstream {
   const url = chatCompletionsUrl(options.baseURL);
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? createFetchTransport(options.fetch ?? globalThis.fetch);
   const continueMode = options.continueMode ?? 'instruction';
   const secrets = [options.apiKey];
 
@@ -114,7 +123,7 @@ export function createOpenAICompatibleUpstream(options: OpenAICompatibleUpstream
         }
       }
 
-      const response = await fetchUpstream(fetchImpl, url, {
+      const response = await transport(url, {
         method: 'POST',
         headers: {
           ...options.headers,
@@ -132,7 +141,8 @@ export function createOpenAICompatibleUpstream(options: OpenAICompatibleUpstream
         throw mapUpstreamError({ status: response.status, body: errorBody, headers: response.headers, secrets });
       }
       const contentType = response.headers.get('content-type') ?? '';
-      if (response.status === 204 || !response.body) {
+      const stream = response.body;
+      if (response.status === 204 || !stream) {
         throw unexpectedResponse(`an empty response (HTTP ${response.status})`, upstreamRequestId);
       }
       if (contentType.includes('application/json')) {
@@ -146,10 +156,11 @@ export function createOpenAICompatibleUpstream(options: OpenAICompatibleUpstream
         throw unexpectedResponse('JSON that is not a chat completion', upstreamRequestId);
       }
       if (!contentType.includes('text/event-stream')) {
-        response.body.cancel().catch(() => {});
+        response.cancel();
         throw unexpectedResponse(`an unexpected content type (${contentType.split(';')[0] || 'none'})`, upstreamRequestId);
       }
-      return { type: 'stream', upstreamRequestId, events: translateStream(response.body, context, secrets) };
+      const source = createSseRelaySource(stream, createOpenAIStreamTranslator(secrets), { signal: context.signal });
+      return { type: 'stream', upstreamRequestId, events: eventsOf(source) };
     },
   };
 }
@@ -170,107 +181,6 @@ function toWireMessage(message: GatewayMessage): Record<string, unknown> {
     if (!message.content) wire['content'] = null;
   }
   return wire;
-}
-
-async function* translateStream(
-  body: ReadableStream<Uint8Array>,
-  context: UpstreamContext,
-  secrets: readonly string[],
-): AsyncGenerator<UpstreamEvent> {
-  let finished = false;
-  try {
-    for await (const item of readSse(body)) {
-      if (item.kind === 'comment') {
-        yield { type: 'keepalive' };
-        continue;
-      }
-      const data = item.data.trim();
-      if (data === '[DONE]') {
-        yield { type: 'done' };
-        return;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data);
-      } catch {
-        // One garbled line must not cost the user the whole answer.
-        yield { type: 'keepalive' };
-        continue;
-      }
-      if (!isRecord(parsed)) continue;
-      if (parsed['error'] !== undefined && !Array.isArray(parsed['choices'])) {
-        yield { type: 'error', error: mapUpstreamError({ body: parsed, secrets }).toPayload() };
-        return;
-      }
-      const chunk = normalizeChunk(parsed);
-      const failed = chunk.choices.find((choice) => choice.finish_reason === 'error');
-      if (failed || parsed['error'] !== undefined) {
-        // OpenRouter: a last chunk with finish_reason "error" and the error on the chunk or choice.
-        const content = failed?.delta.content;
-        if (typeof content === 'string' && content) {
-          yield { type: 'chunk', chunk: { ...chunk, choices: [{ ...failed!, finish_reason: null }] } };
-        }
-        const errorBody = parsed['error'] !== undefined ? parsed : { error: failed?.['error'] };
-        yield { type: 'error', error: mapUpstreamError({ body: errorBody, secrets }).toPayload() };
-        return;
-      }
-      if (chunk.choices.length === 0 && !chunk.usage) {
-        yield { type: 'keepalive' };
-        continue;
-      }
-      if (chunk.choices.some((choice) => choice.finish_reason)) finished = true;
-      yield { type: 'chunk', chunk };
-    }
-  } catch (error) {
-    if (context.signal.aborted || error instanceof GatewayError) throw error;
-    throw connectionLost();
-  }
-  if (finished) {
-    yield { type: 'done' };
-    return;
-  }
-  yield endedEarly();
-}
-
-/** Fills in what some backends omit and renames what some backends name differently. */
-function normalizeChunk(raw: Record<string, unknown>): ChatCompletionChunk {
-  const chunk = { ...raw } as ChatCompletionChunk;
-  chunk.object = 'chat.completion.chunk';
-  chunk.id = typeof raw['id'] === 'string' ? raw['id'] : 'chatcmpl-upstream';
-  chunk.created = typeof raw['created'] === 'number' ? raw['created'] : Math.floor(Date.now() / 1000);
-  chunk.model = typeof raw['model'] === 'string' ? raw['model'] : '';
-  const choices = Array.isArray(raw['choices']) ? (raw['choices'] as unknown[]) : [];
-  chunk.choices = choices.filter(isRecord).map((choice, position): ChunkChoice => {
-    const delta = isRecord(choice['delta']) ? { ...choice['delta'] } : {};
-    // OpenRouter and others say `reasoning`; DeepSeek and vLLM say `reasoning_content`.
-    if (typeof delta['reasoning'] === 'string') {
-      if (typeof delta['reasoning_content'] !== 'string') delta['reasoning_content'] = delta['reasoning'];
-      delete delta['reasoning'];
-    }
-    const finish = choice['finish_reason'];
-    return {
-      ...choice,
-      index: typeof choice['index'] === 'number' ? choice['index'] : position,
-      delta,
-      finish_reason: typeof finish === 'string' && finish ? finish : null,
-    };
-  });
-  const usage = raw['usage'];
-  if (isRecord(usage)) {
-    const details = isRecord(usage['prompt_tokens_details']) ? usage['prompt_tokens_details'] : {};
-    // DeepSeek reports cache hits as prompt_cache_hit_tokens; Anthropic-style proxies as cache_read_input_tokens.
-    const cached = [details['cached_tokens'], usage['prompt_cache_hit_tokens'], usage['cache_read_input_tokens']].find(
-      (value) => typeof value === 'number',
-    );
-    chunk.usage = {
-      ...(usage as unknown as ChatCompletionChunk['usage'] & object),
-      prompt_tokens_details: { ...details, cached_tokens: typeof cached === 'number' ? cached : 0 },
-    };
-  } else {
-    // OpenAI sends `"usage": null` on every chunk but the last when usage is on.
-    delete chunk.usage;
-  }
-  return chunk;
 }
 
 /** Converts a whole `chat.completion` (from a backend that ignored `stream: true`) to events. */

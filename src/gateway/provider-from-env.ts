@@ -1,8 +1,6 @@
-import { createAnthropicUpstream } from './anthropic-upstream.js';
 import { createBedrockUpstream } from './bedrock-upstream.js';
 import type { FallbackTarget } from './fallback-upstream.js';
-import { createGeminiUpstream } from './gemini-upstream.js';
-import { createOpenAICompatibleUpstream } from './openai-compatible-upstream.js';
+import { createAnthropicUpstream, createGeminiUpstream, createOpenAICompatibleUpstream } from './node-upstreams.js';
 import type { ContinueMode } from './openai-compatible-upstream.js';
 import type { Upstream } from './upstream.js';
 

@@ -1,3 +1,5 @@
+import type { UpstreamHttpResponse } from './upstream-transport.js';
+
 /**
  * Reads an upstream error body as JSON, bounded: at most `limit` bytes are read (an HTML
  * error page from a proxy can be large and is never shown anyway), and anything that is not
@@ -7,27 +9,9 @@
  * @param limit - Most bytes to read.
  * @returns The parsed JSON body, or `undefined`.
  */
-export async function readErrorBody(response: Response, limit = 65_536): Promise<unknown> {
-  if (!response.body) return undefined;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
+export async function readErrorBody(response: UpstreamHttpResponse, limit = 65_536): Promise<unknown> {
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-      if (size >= limit) break;
-    }
-  } catch {
-    // A body that fails half-way is as good as no body: the status still classifies it.
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(await response.text(limit)) as unknown;
   } catch {
     return undefined;
   }

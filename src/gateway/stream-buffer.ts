@@ -1,3 +1,5 @@
+import { FrameStore } from './frame-store.js';
+
 /**
  * What a frame is on the wire: `data` frames get an `id: <streamId>:<seq>` line when sent;
  * comments and the mock's raw (deliberately broken) text are sent as they are.
@@ -19,35 +21,38 @@ export interface Frame {
  */
 export type StreamEnd = 'closed' | 'reset';
 
-/** What one read returns: frames in order, and the end once nothing more will come. */
-export interface FrameBatch {
-  frames: readonly Frame[];
-  end?: StreamEnd;
-}
-
-/** One connection's cursor over a stream's frames. */
-export interface FrameReader {
-  /** The frames after the cursor, waiting until there is at least one or the stream ended. */
-  next(signal: AbortSignal): Promise<FrameBatch>;
-  /** Detaches the reader (idempotent). */
+/** One connection's cursor over a stream's frames, read as the bytes it sends. */
+export interface FrameCursor {
+  /**
+   * The frames after the cursor, rendered with their `id:` lines (at most about `maxBytes`,
+   * at least one frame), advancing it; `undefined` when there is nothing new.
+   */
+  take(maxBytes?: number): Uint8Array | undefined;
+  /** How the stream ended, once the cursor has taken everything (`closed` at a gap). */
+  readonly end: StreamEnd | undefined;
+  /** Calls `onReady` once when there may be something to take or an end (never synchronously). */
+  wait(onReady: () => void): void;
+  /** Detaches the cursor (idempotent). */
   close(): void;
 }
 
 /** Options of {@link StreamBuffer}. */
 export interface StreamBufferOptions {
+  /** Written into each data frame's `id: <streamId>:<seq>`. */
+  streamId: string;
   /**
    * Most frames kept; older ones are dropped first (a resume from before them is refused).
    * @defaultValue 16384
    */
   maxFrames?: number;
   /**
-   * Most characters kept, counted like `maxFrames`.
+   * Most bytes kept, counted like `maxFrames`.
    * @defaultValue 8388608
    */
-  maxChars?: number;
+  maxBytes?: number;
   /**
-   * Readers may fall this many frames behind before the producer waits for them, so a slow
-   * client slows the provider down instead of filling memory (backpressure).
+   * Readers may fall this many frames behind before the producer is told to wait for them, so
+   * a slow client slows the provider down instead of filling memory (backpressure).
    * @defaultValue 256
    */
   highWaterFrames?: number;
@@ -59,37 +64,47 @@ export interface StreamBufferOptions {
   retainConsumed?: boolean;
 }
 
-interface ReaderState {
-  /** Seq of the last frame handed to this reader. */
+interface CursorState {
+  /** Seq of the last frame taken. */
   position: number;
+  onReady: (() => void) | undefined;
 }
+
+const encoder = new TextEncoder();
 
 /**
  * The bounded, in-memory record of one generation (DESIGN.md §4b): every frame the
- * generation produced, kept independently of any connection so that a reader can join at
- * any sequence number, replay what it missed, and follow the live frames to the end.
+ * generation produced, kept (as encoded bytes, see {@link FrameStore}) independently of any
+ * connection so that a reader can join at any sequence number, replay what it missed, and
+ * follow the live frames to the end.
  *
- * Memory is bounded by `maxFrames` and `maxChars`; when either is exceeded the oldest frames
+ * Memory is bounded by `maxFrames` and `maxBytes`; when either is exceeded the oldest frames
  * are dropped, and a reader whose next frame was dropped is ended rather than given a stream
  * with a silent gap in it (the client then sees an interrupted answer, never a wrong one).
+ *
+ * Readers are woken once per microtask, not once per frame: the frames produced from one
+ * network read of the provider (a finish, the usage and `[DONE]` often come together) leave
+ * in one write.
  */
 export class StreamBuffer {
+  private readonly store = new FrameStore();
+  private readonly idPrefix: Uint8Array;
   private readonly maxFrames: number;
-  private readonly maxChars: number;
+  private readonly maxBytes: number;
   private readonly highWater: number;
   private readonly retainConsumed: boolean;
-  private frames: Frame[] = [];
-  private head = 0;
-  private chars = 0;
   private nextSeq = 1;
   private endState: StreamEnd | undefined;
-  private readonly readers = new Set<ReaderState>();
-  private waiters: (() => void)[] = [];
-  private roomWaiters: (() => void)[] = [];
+  private readonly readers = new Set<CursorState>();
+  private wakeScheduled = false;
+  /** Readers with an `onReady` to call. */
+  private waiting = 0;
+  private roomListener: (() => void) | undefined;
 
-  constructor(options: StreamBufferOptions = {}) {
+  constructor(options: StreamBufferOptions) {
+    this.idPrefix = encoder.encode(`id: ${options.streamId}:`);
     this.maxFrames = options.maxFrames ?? 16_384;
-    this.maxChars = options.maxChars ?? 8_388_608;
+    this.maxBytes = options.maxBytes ?? 8_388_608;
     this.highWater = options.highWaterFrames ?? 256;
     this.retainConsumed = options.retainConsumed ?? true;
   }
@@ -101,7 +116,7 @@ export class StreamBuffer {
 
   /** Seq of the oldest frame still kept. */
   get firstSeq(): number {
-    return this.frames[this.head]?.seq ?? this.nextSeq;
+    return this.nextSeq - this.store.count;
   }
 
   /** How the stream ended, once it has. */
@@ -114,43 +129,40 @@ export class StreamBuffer {
     return this.readers.size;
   }
 
-  /** Characters held, for memory accounting. */
+  /** Bytes held, for memory accounting. */
   get size(): number {
-    return this.chars;
+    return this.store.size;
   }
 
   /**
    * Adds a frame and wakes the readers.
-   * @returns The frame with its sequence number.
+   * @returns Its sequence number; 0 once the stream has ended (a late upstream event after a
+   * stop is not kept).
    */
-  append(kind: FrameKind, text: string): Frame {
-    // Nothing is added after the end (a late upstream event after a stop): it gets no number.
-    if (this.endState) return { seq: this.lastSeq, kind, text };
-    const frame: Frame = { seq: this.nextSeq++, kind, text };
-    this.frames.push(frame);
-    this.chars += text.length;
-    while (this.frames.length - this.head > this.maxFrames || (this.chars > this.maxChars && this.frames.length - this.head > 1)) {
-      this.dropOldest();
-    }
+  append(kind: FrameKind, text: string): number {
+    if (this.endState) return 0;
+    this.store.append(kind, text);
+    return this.added();
+  }
+
+  /** Adds the data frame `data: <json>\n\n` (see {@link StreamBuffer.append}). */
+  appendData(json: string): number {
+    if (this.endState) return 0;
+    this.store.appendData(json);
+    return this.added();
+  }
+
+  private added(): number {
+    const seq = this.nextSeq++;
+    while (this.store.count > this.maxFrames || (this.store.size > this.maxBytes && this.store.count > 1)) this.store.dropFirst();
     this.wake();
-    return frame;
+    return seq;
   }
 
-  private dropOldest(): void {
-    const dropped = this.frames[this.head++] as Frame;
-    this.chars -= dropped.text.length;
-    if (this.head > 1024 && this.head * 2 > this.frames.length) {
-      this.frames = this.frames.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Without `retainConsumed`, forgets the frames every reader has read. */
-  private dropConsumed(): void {
-    if (this.retainConsumed || this.readers.size === 0) return;
-    let slowest = Infinity;
-    for (const reader of this.readers) slowest = Math.min(slowest, reader.position);
-    while (this.head < this.frames.length && (this.frames[this.head] as Frame).seq <= slowest) this.dropOldest();
+  /** A kept frame (tests; the frames themselves stay bytes). */
+  frame(seq: number): Frame | undefined {
+    if (seq < this.firstSeq || seq > this.lastSeq) return undefined;
+    return { seq, ...this.store.frame(seq - this.firstSeq) };
   }
 
   /** Ends the stream (idempotent); readers get the remaining frames, then `end`. */
@@ -158,7 +170,6 @@ export class StreamBuffer {
     if (this.endState) return;
     this.endState = end;
     this.wake();
-    this.wakeRoom();
   }
 
   /** Whether a reader may start after `afterSeq` without missing a frame. */
@@ -168,91 +179,100 @@ export class StreamBuffer {
 
   /**
    * Opens a cursor that starts after `afterSeq` (0 = from the first frame).
-   * @returns The reader; it counts for backpressure until closed.
+   * @returns The cursor; it counts for backpressure until closed.
    */
-  openReader(afterSeq: number): FrameReader {
-    const state: ReaderState = { position: afterSeq };
+  openCursor(afterSeq: number): FrameCursor {
+    const state: CursorState = { position: afterSeq, onReady: undefined };
     this.readers.add(state);
-    this.wakeRoom();
     let closed = false;
+    const endOf = (): StreamEnd | undefined => {
+      if (closed || state.position < this.firstSeq - 1) return 'closed';
+      return this.endState && state.position >= this.lastSeq ? this.endState : undefined;
+    };
     return {
-      next: async (signal) => {
-        for (;;) {
-          if (closed || signal.aborted) return { frames: [], end: 'closed' };
-          if (state.position < this.firstSeq - 1) return { frames: [], end: 'closed' };
-          const frames = this.framesAfter(state.position);
-          if (frames.length > 0) {
-            state.position = (frames.at(-1) as Frame).seq;
-            this.dropConsumed();
-            this.wakeRoom();
-            return this.endState && state.position >= this.lastSeq ? { frames, end: this.endState } : { frames };
-          }
-          if (this.endState) return { frames: [], end: this.endState };
-          await this.changed(signal);
-        }
+      take: (maxBytes = 65_536) => (closed ? undefined : this.take(state, maxBytes)),
+      get end() {
+        return endOf();
+      },
+      wait: (onReady) => {
+        if (closed) return;
+        if (!state.onReady) this.waiting += 1;
+        state.onReady = onReady;
+        // Something may have arrived since the caller last looked: never miss a wake-up.
+        if (this.endState || state.position < this.lastSeq) this.wake();
       },
       close: () => {
         if (closed) return;
         closed = true;
+        if (state.onReady) this.waiting -= 1;
+        state.onReady = undefined;
         this.readers.delete(state);
-        this.wakeRoom();
+        this.roomMaybe();
       },
     };
   }
 
-  /**
-   * Resolves when the producer may read more from the provider: at once when no reader is
-   * attached (the generation runs on while it waits for a resume) or when some reader is
-   * less than `highWaterFrames` behind; otherwise when one catches up, or on `signal`.
-   */
-  async waitForRoom(signal: AbortSignal): Promise<void> {
-    // Called once per provider event; most calls find room and must not allocate.
-    while (!this.hasRoom() && !signal.aborted && !this.endState) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        this.roomWaiters.push(done);
-        signal.addEventListener('abort', done, { once: true });
-      });
-    }
+  private take(state: CursorState, maxBytes: number): Uint8Array | undefined {
+    const first = this.firstSeq;
+    if (state.position >= this.lastSeq || state.position < first - 1) return undefined;
+    const from = state.position + 1 - first;
+    const last = this.store.count - 1;
+    let to = from;
+    // Stop at about maxBytes, so a long replay goes out in pieces the socket can take.
+    for (let bytes = this.store.frameBytes(from); to < last && bytes < maxBytes;) bytes += this.store.frameBytes(++to);
+    const bytes = this.store.render(from, to, this.idPrefix, state.position + 1);
+    state.position += to - from + 1;
+    if (!this.retainConsumed) this.dropConsumed();
+    this.roomMaybe();
+    return bytes;
   }
 
-  /** Whether {@link StreamBuffer.waitForRoom} would resolve at once. */
+  /** Without `retainConsumed`, forgets the frames every reader has taken. */
+  private dropConsumed(): void {
+    let slowest = Infinity;
+    for (const reader of this.readers) slowest = Math.min(slowest, reader.position);
+    while (this.store.count > 0 && this.firstSeq <= slowest) this.store.dropFirst();
+  }
+
+  /**
+   * Whether the producer may read more from the provider: when no reader is attached (the
+   * generation runs on while it waits for a resume) or some reader is less than
+   * `highWaterFrames` behind.
+   */
   hasRoom(): boolean {
     if (this.readers.size === 0) return true;
     for (const reader of this.readers) if (this.lastSeq - reader.position < this.highWater) return true;
     return false;
   }
 
-  private framesAfter(afterSeq: number): Frame[] {
-    const start = this.head + (afterSeq + 1 - this.firstSeq);
-    return start < this.frames.length ? this.frames.slice(Math.max(start, this.head)) : [];
+  /**
+   * Calls `listener` once, when {@link StreamBuffer.hasRoom} becomes true (the producer
+   * paused the provider and waits for it).
+   */
+  onRoom(listener: () => void): void {
+    this.roomListener = listener;
+    this.roomMaybe();
   }
 
-  private changed(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.waiters.push(done);
-      signal.addEventListener('abort', done, { once: true });
-    });
+  private roomMaybe(): void {
+    if (!this.roomListener || !this.hasRoom()) return;
+    const listener = this.roomListener;
+    this.roomListener = undefined;
+    listener();
   }
 
   private wake(): void {
-    if (this.waiters.length === 0) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  private wakeRoom(): void {
-    if (this.roomWaiters.length === 0) return;
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const wake of waiters) wake();
+    if (this.wakeScheduled || this.waiting === 0) return;
+    this.wakeScheduled = true;
+    queueMicrotask(() => {
+      this.wakeScheduled = false;
+      for (const reader of this.readers) {
+        const onReady = reader.onReady;
+        if (!onReady) continue;
+        reader.onReady = undefined;
+        this.waiting -= 1;
+        onReady();
+      }
+    });
   }
 }

@@ -29,7 +29,7 @@ export interface StreamRegistryOptions {
    */
   deliveredRetentionMs?: number;
   /** Bounds of each generation's in-memory buffer. */
-  buffer?: StreamBufferOptions;
+  buffer?: Omit<StreamBufferOptions, 'streamId'>;
 }
 
 /** Options of {@link StreamRegistry.start}. */
@@ -105,7 +105,7 @@ export class StreamRegistry {
     const { store } = this.options;
     const shared = store.streams;
     // With resuming off, nobody will replay: keep only what is in flight.
-    const buffer = new StreamBuffer({ retainConsumed: this.options.graceMs > 0, ...this.options.buffer });
+    const buffer = new StreamBuffer({ streamId: init.streamId, retainConsumed: this.options.graceMs > 0, ...this.options.buffer });
     if (shared) {
       await shared.open(init.streamId, { owner: init.owner, keepAlive: init.keepAlive });
     }
@@ -203,8 +203,7 @@ export class StreamRegistry {
   private connect(entry: LocalStream, afterSeq: number, connection: ConnectOptions): ReadableStream<Uint8Array> {
     this.attached(entry);
     return createStreamBody({
-      streamId: entry.id,
-      reader: entry.buffer.openReader(afterSeq),
+      cursor: entry.buffer.openCursor(afterSeq),
       keepAlive: entry.keepAlive,
       keepAliveMs: connection.keepAliveMs,
       signal: connection.signal,
@@ -219,8 +218,7 @@ export class StreamRegistry {
 
   private connectRemote(streamId: string, afterSeq: number, keepAlive: boolean, connection: ConnectOptions): ReadableStream<Uint8Array> {
     return createStreamBody({
-      streamId,
-      reader: createRemoteFrameReader(this.options.store, streamId, afterSeq),
+      cursor: createRemoteFrameReader(this.options.store, streamId, afterSeq),
       keepAlive,
       keepAliveMs: connection.keepAliveMs,
       signal: connection.signal,

@@ -22,5 +22,8 @@ export { createGeminiUpstream } from './gemini-upstream.js';
 export type { GeminiUpstreamOptions } from './gemini-upstream.js';
 export { createFallbackUpstream } from './fallback-upstream.js';
 export type { FallbackTarget, FallbackUpstreamOptions } from './fallback-upstream.js';
+export { createFetchTransport } from './upstream-transport.js';
+export type { UpstreamHttpRequest, UpstreamHttpResponse, UpstreamTransport } from './upstream-transport.js';
+export type { ByteSink, ByteSource } from './byte-source.js';
 export { GatewayError } from './gateway-error.js';
 export type { GatewayLogEntry } from './log-entry.js';
