@@ -25,6 +25,8 @@ export interface ClusterOptions {
   /** Streams cut and resumed on the other instance, and idempotent retries. */
   resumes: number;
   timeoutMs: number;
+  /** Run the compiled gateway (see `startGatewayProcess`). */
+  compiled: boolean;
 }
 
 const RATE_LIMIT = 30;
@@ -67,14 +69,15 @@ export async function runClusterChecks(options: ClusterOptions): Promise<Cluster
     LLM_RESUME_GRACE_MS: '5000',
     LLM_LEASE_TTL_MS: String(LEASE_TTL_MS),
   };
-  const [a, b] = await Promise.all([startGatewayProcess(env), startGatewayProcess(env)]);
+  const spawnOptions = { compiled: options.compiled };
+  const [a, b] = await Promise.all([startGatewayProcess(env, spawnOptions), startGatewayProcess(env, spawnOptions)]);
   const checks: ClusterCheck[] = [];
   try {
     checks.push(await rateAcrossInstances(a, b));
     checks.push(await concurrencyAcrossInstances(a, b, tokens, options.timeoutMs));
     checks.push(await idempotentRetries(a, b, options));
     checks.push(await resumeOnOtherInstance(a, b, options));
-    checks.push(await sigkillFreesLeases(b, env, tokens, options.timeoutMs));
+    checks.push(await sigkillFreesLeases(b, env, tokens, options));
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     closeIdleSockets();
@@ -203,9 +206,10 @@ async function sigkillFreesLeases(
   b: GatewayProcess,
   env: Record<string, string>,
   tokens: number,
-  timeoutMs: number,
+  options: ClusterOptions,
 ): Promise<ClusterCheck> {
-  const doomed = await startGatewayProcess(env);
+  const { timeoutMs } = options;
+  const doomed = await startGatewayProcess(env, { compiled: options.compiled });
   const who = newClient();
   try {
     const held = await Promise.all(

@@ -14,10 +14,22 @@ const TICKS_PER_SECOND = 100;
  * @returns Seconds.
  */
 export async function cpuSeconds(pid: number): Promise<number> {
+  const { user, system } = await cpuTimes(pid);
+  return user + system;
+}
+
+/**
+ * CPU seconds the process has used in user space and in the kernel (system calls: socket
+ * reads and writes, epoll), separately.
+ *
+ * @param pid - Process id.
+ * @returns Seconds.
+ */
+export async function cpuTimes(pid: number): Promise<{ user: number; system: number }> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces), 1-based field 14 = utime.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
 }
 
 /**

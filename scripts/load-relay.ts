@@ -7,19 +7,22 @@ import { fakeAnswer } from '../test/support/fake-openai.js';
 import type { GatewayProcess } from '../test/support/gateway-process.js';
 import { closeIdleSockets, openStream, percentile } from './load-client.js';
 import type { StreamOutcome } from './load-client.js';
-import { cpuSeconds, memory, openSockets, sampleRss } from './load-process-stats.js';
+import { cpuTimes, memory, openSockets, sampleRss } from './load-process-stats.js';
 
 /** The figures of one level. */
 export interface RelayResult {
   streams: number;
   direct: { p50: number; p99: number };
   gateway: { p50: number; p99: number };
-  /** Gateway CPU seconds over the run, and content tokens relayed. */
+  /** Gateway CPU seconds over the run (and of them in the kernel), and content tokens relayed. */
   cpuSeconds: number;
+  cpuSystemSeconds: number;
   tokens: number;
   /** Highest RSS sampled during the run, and RSS before it. */
   peakRss: number;
   rssBefore: number;
+  /** RSS once the run's connections are gone (the repeated-run check compares these). */
+  rssAfter: number;
   /** Streams whose text differed from what the provider sent, or that had no [DONE], or bad ids. */
   wrongStreams: number;
   /** Characters missing or extra, summed over wrong streams. */
@@ -37,6 +40,11 @@ export interface RelayLevelOptions {
   upstreamBaseURL: string;
   gateway: GatewayProcess;
   timeoutMs: number;
+  /**
+   * Also run the streams straight to the provider first (the table's "directly" column).
+   * @defaultValue true
+   */
+  direct?: boolean;
 }
 
 function body(seed: string, tokens: number): Record<string, unknown> {
@@ -90,12 +98,15 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
   const first = (outcomes: readonly StreamOutcome[]): number[] =>
     outcomes.map((outcome) => outcome.firstTokenMs).filter((value): value is number => value !== undefined);
 
-  const direct = await Promise.all(
-    seeds.map((seed) =>
-      openStream({ url: `${options.upstreamBaseURL}/chat/completions`, body: body(seed, tokens), timeoutMs: options.timeoutMs }),
-    ),
-  );
-  const directCheck = verify(direct, seeds, tokens);
+  const direct =
+    options.direct === false
+      ? []
+      : await Promise.all(
+          seeds.map((seed) =>
+            openStream({ url: `${options.upstreamBaseURL}/chat/completions`, body: body(seed, tokens), timeoutMs: options.timeoutMs }),
+          ),
+        );
+  const directCheck = options.direct === false ? { wrong: 0 } : verify(direct, seeds, tokens);
   if (directCheck.wrong > 0) throw new Error(`${directCheck.wrong} direct streams were wrong: the fake provider or the client is broken`);
 
   // Let the previous level's connections close (the gateway's idle upstream pool times out
@@ -103,7 +114,7 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
   closeIdleSockets();
   const socketsBefore = await waitForSockets(gateway.pid, 1, 6000);
   const rssBefore = (await memory(gateway.pid)).rss;
-  const cpuBefore = await cpuSeconds(gateway.pid);
+  const cpuBefore = await cpuTimes(gateway.pid);
   const sampler = sampleRss(gateway.pid);
   const logsBefore = gateway.logs.length;
   const started = performance.now();
@@ -111,7 +122,7 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
     seeds.map((seed) => openStream({ url: `${gateway.url}/api/chat`, body: body(seed, tokens), timeoutMs: options.timeoutMs })),
   );
   const durationMs = performance.now() - started;
-  const cpu = (await cpuSeconds(gateway.pid)) - cpuBefore;
+  const cpuAfter = await cpuTimes(gateway.pid);
   const peakRss = await sampler.stop();
   const relayCheck = verify(relayed, seeds, tokens);
   // What the gateway itself said about the requests that failed (its log lines).
@@ -124,6 +135,7 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
   for (const [label, count] of failures) relayCheck.problems.push(`gateway logged ${count} × ${label}`);
   closeIdleSockets();
   const socketsAfter = await waitForSockets(gateway.pid, socketsBefore, 6000);
+  const rssAfter = (await memory(gateway.pid)).rss;
 
   const directFirst = first(direct);
   const gatewayFirst = first(relayed);
@@ -131,10 +143,12 @@ export async function runRelayLevel(options: RelayLevelOptions): Promise<RelayRe
     streams,
     direct: { p50: percentile(directFirst, 50), p99: percentile(directFirst, 99) },
     gateway: { p50: percentile(gatewayFirst, 50), p99: percentile(gatewayFirst, 99) },
-    cpuSeconds: cpu,
+    cpuSeconds: cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system,
+    cpuSystemSeconds: cpuAfter.system - cpuBefore.system,
     tokens: relayed.reduce((sum, outcome) => sum + outcome.tokens, 0),
     peakRss,
     rssBefore,
+    rssAfter,
     wrongStreams: relayCheck.wrong,
     charErrors: relayCheck.chars,
     problems: relayCheck.problems,

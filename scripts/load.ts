@@ -5,9 +5,15 @@
  * tokens at `--tps` after `--first-token-ms`; for each level of `--streams` the client opens
  * that many concurrent streams straight to the provider, then through one gateway process
  * (`openai-compatible`, limits off), and prints issue 14's table: first token p50/p99 direct
- * and through the gateway, gateway CPU per relayed token (and per 1,000), peak RSS, memory
- * per open stream, wrong streams (every text is verified character by character), and the
- * gateway's open sockets before and after.
+ * and through the gateway, gateway CPU per relayed token (and the kernel's share of it), peak
+ * RSS, memory per open stream, wrong streams (every text is verified character by character),
+ * and the gateway's open sockets before and after. The largest level is run `--repeat` times
+ * (default 3) to check that RSS does not grow from run to run. Before that, a fresh gateway
+ * serves `--sequential` single requests one after the other (default 20): the first request
+ * after start must not cost more than the later ones. Then one line per target of issue 14.
+ *
+ * The gateway runs as published (`bin/llm-chat-gateway.js`, compiled first with
+ * `tsconfig.gateway.json`); `--tsx` runs the TypeScript sources instead, as before.
  *
  * Part 2, two instances sharing a real redis-server (`--no-cluster` skips it): limits across
  * both, retried Idempotency-Keys never generating twice, streams resumed on the other
@@ -16,10 +22,11 @@
  * `--resume-grace-ms 0` runs the relay gateway with resuming off (no replay buffer).
  * `--gateway-root <dir>` runs the gateway of another checkout (with its node_modules), to
  * compare two revisions on the same machine; `--profile <dir>` writes the gateway's CPU profile
- * there (`node --cpu-prof`).
+ * there (`node --cpu-prof`) and prints its top frames.
  *
  * Exits 1 when a stream was wrong, sockets did not return to their baseline, or a cluster
- * check failed. Bounded by `--timeout-s` (default 900).
+ * check failed; a target not met is reported, not a failure (the machine may be busy).
+ * Bounded by `--timeout-s` (default 900).
  *
  *   npm run load -- --streams 10,200,1000 --tokens 300 --tps 50 --first-token-ms 200
  */
@@ -27,12 +34,16 @@ import { spawn } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startGatewayProcess } from '../test/support/gateway-process.js';
+import type { GatewayProcess } from '../test/support/gateway-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { closeIdleSockets, openStream } from './load-client.js';
 import { runClusterChecks } from './load-cluster.js';
-import type { ClusterCheck } from './load-cluster.js';
+import { profileTopFrames } from './load-profile.js';
 import { runRelayLevel } from './load-relay.js';
 import type { RelayResult } from './load-relay.js';
+import { clusterTable, relayTable, targetLines } from './load-report.js';
+import { measureWarmStart } from './load-warm-start.js';
+import type { WarmStartResult } from './load-warm-start.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -50,13 +61,16 @@ const tokens = Number(option('tokens', '300'));
 const tps = Number(option('tps', '50'));
 const firstTokenMs = Number(option('first-token-ms', '200'));
 const resumes = Number(option('resumes', '100'));
+const repeat = Number(option('repeat', '3'));
+const sequential = Number(option('sequential', '20'));
 const timeoutS = Number(option('timeout-s', '900'));
 const cluster = !process.argv.includes('--no-cluster');
+const compiled = !process.argv.includes('--tsx');
 const gatewayRoot = option('gateway-root', '') || undefined;
 const profileDir = option('profile', '') || undefined;
 const resumeGraceMs = option('resume-grace-ms', '') || undefined;
-if (levels.length === 0 || !(tokens > 0) || !(tps > 0) || !(firstTokenMs >= 0) || !(resumes > 0)) {
-  process.stderr.write('load: --streams must list positive integers; --tokens, --tps, --resumes must be positive.\n');
+if (levels.length === 0 || !(tokens > 0) || !(tps > 0) || !(firstTokenMs >= 0) || !(resumes > 0) || !(repeat >= 1) || !(sequential >= 0)) {
+  process.stderr.write('load: --streams must list positive integers; --tokens, --tps, --resumes, --repeat must be positive.\n');
   process.exit(2);
 }
 
@@ -65,49 +79,20 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, timeoutS * 1000);
 
-const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)}` : '–');
-const mb = (bytes: number): string => `${Math.round(bytes / 1_048_576)} MB`;
-const int = (value: number): string => value.toLocaleString('en-US');
+const say = (text: string): void => void process.stdout.write(`${text}\n`);
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
-function relayTable(results: readonly RelayResult[]): string {
-  const rows = results.map((result) => {
-    const perToken = (result.cpuSeconds / Math.max(1, result.tokens)) * 1e6;
-    const perStream = (result.peakRss - result.rssBefore) / result.streams;
-    return [
-      int(result.streams),
-      `${ms(result.direct.p50)} / ${ms(result.direct.p99)} ms`,
-      `${ms(result.gateway.p50)} / ${ms(result.gateway.p99)} ms`,
-      `~${perToken.toFixed(1)} µs (${result.cpuSeconds.toFixed(2)} s / ${int(result.tokens)})`,
-      `${((result.cpuSeconds / Math.max(1, result.tokens)) * 1000 * 1000).toFixed(1)} ms`,
-      mb(result.peakRss),
-      `${Math.max(0, Math.round(perStream / 1024))} KB`,
-      result.wrongStreams === 0 ? '0' : `${result.wrongStreams} streams (${result.charErrors} chars)`,
-      `${result.sockets.before} → ${result.sockets.after}`,
-    ];
+/** Compiles a checkout's gateway (`dist/node/gateway`), which `bin/llm-chat-gateway.js` runs. */
+async function buildGateway(checkout: string): Promise<void> {
+  const child = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.gateway.json'], {
+    cwd: checkout,
+    stdio: 'inherit',
   });
-  const header = [
-    'concurrent streams',
-    'first token p50 / p99, client → upstream directly',
-    'through the gateway',
-    'gateway CPU per relayed token',
-    'CPU per 1,000 tokens',
-    'gateway peak RSS',
-    'memory per open stream',
-    'lost / duplicated',
-    'gateway sockets before → after',
-  ];
-  return markdown(header, rows);
-}
-
-function clusterTable(checks: readonly ClusterCheck[]): string {
-  return markdown(
-    ['two instances sharing redis-server', 'expected', 'observed', 'ok'],
-    checks.map((check) => [check.check, check.expected, check.observed, check.ok ? 'yes' : 'NO']),
-  );
-}
-
-function markdown(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`building the gateway in ${checkout} failed`);
 }
 
 /** Starts the provider process and reads its URL. */
@@ -129,55 +114,84 @@ async function startUpstream(): Promise<{ baseURL: string; stop(): void }> {
   return { baseURL, stop: () => child.kill('SIGTERM') };
 }
 
+if (compiled) {
+  say(`load: compiling the gateway${gatewayRoot ? ` of ${gatewayRoot}` : ''}...`);
+  await buildGateway(gatewayRoot ?? root);
+}
 const upstream = await startUpstream();
 let failed = false;
 try {
-  process.stdout.write(
-    `load: ${cpus().length} CPUs (${availableParallelism()} available), load average ${loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')}; provider: ${tokens} tokens at ${tps}/s after ${firstTokenMs} ms; levels ${levels.join(', ')}\n`,
+  say(
+    `load: ${cpus().length} CPUs (${availableParallelism()} available), load average ${load()}; provider: ${tokens} tokens at ${tps}/s ` +
+      `after ${firstTokenMs} ms; levels ${levels.join(', ')}; gateway ${compiled ? 'compiled' : 'sources (tsx)'}${gatewayRoot ? ` from ${gatewayRoot}` : ''}`,
   );
-  const gateway = await startGatewayProcess(
-    {
-      LLM_PROVIDER: 'openai-compatible',
-      LLM_BASE_URL: upstream.baseURL,
-      LLM_API_KEY: 'load-test',
-      LLM_MODEL: 'fake-model',
-      LLM_RATE_LIMIT: '0',
-      LLM_MAX_CONCURRENT: '0',
-      LLM_MAX_TOKENS: String(Math.max(4096, tokens)),
-      ...(resumeGraceMs ? { LLM_RESUME_GRACE_MS: resumeGraceMs } : {}),
-    },
-    { ...(gatewayRoot ? { root: gatewayRoot } : {}), ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) },
-  );
+  const env = {
+    LLM_PROVIDER: 'openai-compatible',
+    LLM_BASE_URL: upstream.baseURL,
+    LLM_API_KEY: 'load-test',
+    LLM_MODEL: 'fake-model',
+    LLM_RATE_LIMIT: '0',
+    LLM_MAX_CONCURRENT: '0',
+    LLM_MAX_TOKENS: String(Math.max(4096, tokens)),
+    ...(resumeGraceMs ? { LLM_RESUME_GRACE_MS: resumeGraceMs } : {}),
+  };
+  const start = (execArgv: string[] = []): Promise<GatewayProcess> =>
+    startGatewayProcess(env, { compiled, execArgv, ...(gatewayRoot ? { root: gatewayRoot } : {}) });
+
+  let warmStart: WarmStartResult | undefined;
+  if (sequential > 1) {
+    const fresh = await start();
+    try {
+      warmStart = await measureWarmStart({ gateway: fresh, upstreamBaseURL: upstream.baseURL, requests: sequential, timeoutMs: 30_000 });
+    } finally {
+      await fresh.stop();
+      closeIdleSockets();
+    }
+    say(
+      `load: sequential requests through a fresh gateway, added to the first token (ms): ${warmStart.addedMs.map((value) => value.toFixed(1)).join(', ')}`,
+    );
+  }
+
+  const gateway = await start(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const results: RelayResult[] = [];
+  const repeatedRss: number[] = [];
+  const largest = Math.max(...levels);
   try {
-    // One request first, so the table compares warm processes (issue 14 measures the cold one separately).
+    // One request first, so the table compares processes that have served something.
     await openStream({
       url: `${gateway.url}/api/chat`,
       body: { messages: [{ role: 'user', content: 'warm up' }], stream: true, max_tokens: 5 },
     });
     for (const streams of levels) {
-      process.stdout.write(`load: ${streams} streams...\n`);
-      const result = await runRelayLevel({
-        streams,
-        tokens,
-        upstreamBaseURL: upstream.baseURL,
-        gateway,
-        timeoutMs: 120_000 + streams * 100,
-      });
-      results.push(result);
-      for (const problem of result.problems) process.stdout.write(`load: wrong stream: ${problem}\n`);
-      if (result.wrongStreams > 0 || result.sockets.after > result.sockets.before) failed = true;
+      const runs = streams === largest ? repeat : 1;
+      for (let run = 0; run < runs; run += 1) {
+        say(`load: ${streams} streams${runs > 1 ? ` (run ${run + 1} of ${runs})` : ''}, load average ${load()}...`);
+        const result = await runRelayLevel({
+          streams,
+          tokens,
+          upstreamBaseURL: upstream.baseURL,
+          gateway,
+          timeoutMs: 120_000 + streams * 100,
+          direct: run === 0,
+        });
+        if (run === 0) results.push(result);
+        if (streams === largest) repeatedRss.push(result.rssAfter);
+        for (const problem of result.problems) say(`load: wrong stream: ${problem}`);
+        if (result.wrongStreams > 0 || result.sockets.after > result.sockets.before) failed = true;
+      }
     }
   } finally {
     await gateway.stop();
     closeIdleSockets();
   }
-  process.stdout.write(`\n${relayTable(results)}\n\n`);
+  say(`\n${relayTable(results)}\n`);
+  const targets = targetLines({ results, warmStart, repeatedRss, repeatedStreams: largest });
+  for (const line of targets.lines) say(line);
+  say(`load: load average at the end ${load()}`);
+  if (profileDir) say(`\n${(await profileTopFrames(profileDir)).join('\n')}\n`);
 
   if (cluster) {
-    process.stdout.write('load: two instances sharing a real redis-server...\n');
+    say('load: two instances sharing a real redis-server...');
     const redis = await startRedisServer();
     try {
       const checks = await runClusterChecks({
@@ -186,9 +200,10 @@ try {
         tokens: Math.min(tokens, 100),
         resumes,
         timeoutMs: 60_000,
+        compiled,
       });
       if (checks.some((check) => !check.ok)) failed = true;
-      process.stdout.write(`\n${clusterTable(checks)}\n\n`);
+      say(`\n${clusterTable(checks)}\n`);
     } finally {
       await redis.close();
     }
@@ -197,7 +212,5 @@ try {
   upstream.stop();
   clearTimeout(deadline);
 }
-process.stdout.write(
-  failed ? 'load: FAILED (see the tables)\n' : 'load: every stream exact, sockets back to baseline, every cluster check passed\n',
-);
+say(failed ? 'load: FAILED (see the tables)' : 'load: every stream exact, sockets back to baseline, every cluster check passed');
 process.exit(failed ? 1 : 0);

@@ -138,9 +138,8 @@ export class FrameStore {
     const block = this.blocks.at(-1);
     if (!block) return false;
     let at = this.fill;
-    const room = (bytes: number): boolean => block.length - at >= bytes;
     if (prefix) {
-      if (!room(prefix.length)) return false;
+      if (block.length - at < prefix.length) return false;
       block.set(prefix, at);
       at += prefix.length;
     }
@@ -148,7 +147,7 @@ export class FrameStore {
     if (read < text.length) return false;
     at += written;
     if (suffix) {
-      if (!room(suffix.length)) return false;
+      if (block.length - at < suffix.length) return false;
       block.set(suffix, at);
       at += suffix.length;
     }

@@ -71,6 +71,7 @@ interface CursorState {
 }
 
 const encoder = new TextEncoder();
+const RESOLVED = Promise.resolve();
 
 /**
  * The bounded, in-memory record of one generation (DESIGN.md §4b): every frame the
@@ -264,15 +265,18 @@ export class StreamBuffer {
   private wake(): void {
     if (this.wakeScheduled || this.waiting === 0) return;
     this.wakeScheduled = true;
-    queueMicrotask(() => {
-      this.wakeScheduled = false;
-      for (const reader of this.readers) {
-        const onReady = reader.onReady;
-        if (!onReady) continue;
-        reader.onReady = undefined;
-        this.waiting -= 1;
-        onReady();
-      }
-    });
+    // A promise job rather than queueMicrotask, which Node wraps in an async resource per call.
+    void RESOLVED.then(this.wakeReaders);
   }
+
+  private readonly wakeReaders = (): void => {
+    this.wakeScheduled = false;
+    for (const reader of this.readers) {
+      const onReady = reader.onReady;
+      if (!onReady) continue;
+      reader.onReady = undefined;
+      this.waiting -= 1;
+      onReady();
+    }
+  };
 }

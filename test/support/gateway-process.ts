@@ -24,19 +24,32 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** Options of {@link startGatewayProcess}. */
+export interface GatewayProcessOptions {
+  /** Node options, e.g. `--cpu-prof`. */
+  execArgv?: string[];
+  /** A checkout whose gateway to run (another revision, to compare). */
+  root?: string;
+  /**
+   * Run the compiled CLI as published (`bin/llm-chat-gateway.js`, which needs
+   * `npm run build:gateway`) instead of the TypeScript sources through tsx. The load script
+   * measures the compiled one: tsx's loader thread and its per-function name helpers cost
+   * memory and CPU that the published gateway does not have.
+   * @defaultValue false
+   */
+  compiled?: boolean;
+}
+
 /**
  * Starts `llm-chat-gateway` on 127.0.0.1 and a free port.
  *
  * @param env - Settings (PATH is added; PORT defaults to 0).
- * @param options - `execArgv` for node (e.g. `--cpu-prof`); `root`, a checkout whose
- * `src/gateway/cli.ts` to run (another revision, to compare).
+ * @param options - Node options, checkout, compiled or sources.
  * @returns The process once it listens.
  */
-export async function startGatewayProcess(
-  env: Record<string, string>,
-  options: { execArgv?: string[]; root?: string } = {},
-): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', 'src/gateway/cli.ts'], {
+export async function startGatewayProcess(env: Record<string, string>, options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
+  const entry = options.compiled ? ['bin/llm-chat-gateway.js'] : ['--import', 'tsx', 'src/gateway/cli.ts'];
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), ...entry], {
     cwd: options.root ?? root,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
