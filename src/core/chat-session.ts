@@ -1,6 +1,6 @@
 import { AnswerStream } from './answer-stream.js';
 import type { AnswerHost } from './answer-stream.js';
-import type { ChatRequestInput, ChatTransport, WireMessage } from './chat-transport.js';
+import type { ChatRequestInput, ChatTransport, ResumeCursor, WireMessage } from './chat-transport.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { createId } from './create-id.js';
@@ -25,6 +25,16 @@ interface Loop {
   rounds: number;
   /** The answer being streamed, or whose tools are running. */
   message: ChatMessage;
+}
+
+/** How a user action enters the loop. */
+interface LoopOptions {
+  /** Continue: the partial the first answer carries on from. */
+  continuedFrom?: string;
+  /** Results the page handed in after the turn ended: the tool phase runs even without `tools`. */
+  resultsHandedIn?: boolean;
+  /** After a reload: the first answer resumes this stream instead of sending its request. */
+  resumeFrom?: ResumeCursor;
 }
 
 const STOPPED = 'llm-chat:stopped';
@@ -259,7 +269,7 @@ export class ChatSession {
     delete target.error;
     delete target.finishReason;
     target.metrics = { attempts: 0 };
-    await this.runLoop(target, request, target.content);
+    await this.runLoop(target, request, { continuedFrom: target.content });
     return true;
   }
 
@@ -279,13 +289,32 @@ export class ChatSession {
     call.status = options.isError ? 'error' : 'done';
     call.result = options.isError ? toolErrorContent(String(result)) : toolResultContent(result);
     this.changed();
-    if (answer.toolCalls?.every((c) => c.status === 'done' || c.status === 'error')) void this.runLoop(answer, undefined, undefined, true);
+    if (answer.toolCalls?.every((c) => c.status === 'done' || c.status === 'error'))
+      void this.runLoop(answer, undefined, { resultsHandedIn: true });
     return true;
   }
 
   /** Stops the turn in flight, keeping the partial answer as `stopped` and cancelling running tools. */
   stop(): void {
+    // The server stops the generation at once, before the connection goes (DESIGN.md §4b).
+    this.answer?.stopRemote();
     this.loop?.controller.abort(STOPPED);
+  }
+
+  /**
+   * After a reload: an answer that was streaming from a resumable stream is picked up again
+   * where it was cut, once. If the server no longer has it, it stays `interrupted` with Retry
+   * and Continue, as restored; nothing else is sent.
+   *
+   * @returns `false` at once when there is nothing to resume; otherwise whether it resumed.
+   */
+  async resumeInterrupted(): Promise<boolean> {
+    const target = lastAssistant(this.transcript);
+    const from = target?.resumeFrom;
+    if (this.busy || !target || !from || target.status !== 'interrupted' || !this.config.transport?.resume) return false;
+    const request: ChatRequest = { url: this.config.endpoint, headers: { ...this.config.headers }, body: {} };
+    await this.runLoop(target, request, { resumeFrom: { streamId: from.streamId, lastEventId: from.lastEventId } });
+    return target.status !== 'interrupted';
   }
 
   /** Stops any turn and empties the transcript. */
@@ -343,44 +372,44 @@ export class ChatSession {
    * of `first` is left to run), then, while answers end in tool calls, their tools and the
    * follow-ups. The session is busy throughout.
    */
-  private async runLoop(
-    first: ChatMessage,
-    request: ChatRequest | undefined,
-    continuedFrom?: string,
-    resultsHandedIn = false,
-  ): Promise<void> {
+  private async runLoop(first: ChatMessage, request: ChatRequest | undefined, options: LoopOptions = {}): Promise<void> {
     const loop: Loop = { controller: new AbortController(), rounds: 0, message: first };
     this.loop = loop;
     try {
-      await this.playLoop(loop, request, continuedFrom, resultsHandedIn);
+      await this.playLoop(loop, request, options);
     } finally {
       this.endLoop(loop.message);
     }
   }
 
-  private async playLoop(
-    loop: Loop,
-    request: ChatRequest | undefined,
-    continuedFrom: string | undefined,
-    resultsHandedIn: boolean,
-  ): Promise<void> {
+  private async playLoop(loop: Loop, request: ChatRequest | undefined, options: LoopOptions): Promise<void> {
     let message = loop.message;
     let next = request;
-    let partial = continuedFrom;
+    let partial = options.continuedFrom;
+    let resumeFrom = options.resumeFrom;
     for (;;) {
       this.activeId = message.id;
       if (next) {
         const start = this.clock.now();
         this.answer = new AnswerStream(this.answerHost(loop), message, start, partial);
-        const result = await this.answer.run(next, loop.controller.signal);
+        const restored = resumeFrom && { status: message.status, error: message.error };
+        if (restored) delete message.error;
+        const result = await this.answer.run(next, loop.controller.signal, resumeFrom);
         this.answer = undefined;
-        const settled = settleTurn(message, result.outcome, { refused: result.refused, continued: partial !== undefined });
+        const settled = settleTurn(message, result.outcome, {
+          refused: result.refused,
+          continued: partial !== undefined || resumeFrom !== undefined,
+        });
         message.status = settled.status;
         if (settled.error) message.error = settled.error;
+        // A stream that could not be picked up again after a reload stays as it was restored.
+        if (restored && result.outcome.kind === 'failed') Object.assign(message, restored);
+        resumeFrom = undefined;
         recordRate(message, { start, firstTokenAt: result.firstTokenAt, end: this.clock.now() }, this.config.model, partial?.length ?? 0);
         partial = undefined;
       }
-      const toolPhase = message.status === 'tool_calls' && (this.toolsEnabled || resultsHandedIn) && !loop.controller.signal.aborted;
+      const toolPhase =
+        message.status === 'tool_calls' && (this.toolsEnabled || options.resultsHandedIn === true) && !loop.controller.signal.aborted;
       if (!toolPhase) {
         // Tools started for an answer that then failed or was stopped must not go on running.
         this.tools.cancel(message.toolCalls ?? []);

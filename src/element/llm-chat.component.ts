@@ -202,6 +202,7 @@ export class LlmChat extends LitElement {
     {
       onUnavailable: () => (this.storageWarning = this.text.historyNotSaved),
       onDraftRestored: (draft) => this.composer.restore(draft),
+      onTranscriptRestored: () => void this.resumeAfterReload(),
     },
   );
   private readonly connectivity = new ConnectivityController(this, () => {
@@ -314,6 +315,12 @@ export class LlmChat extends LitElement {
     if (this.chat.busy || (!this.readyNow && !(await this.ready()))) return false;
     this.startTurn();
     return this.chat.session.edit(messageId, text);
+  }
+
+  /** An answer the reload cut is picked up where it was, once, if the server still has it (DESIGN.md §4b). */
+  private async resumeAfterReload(): Promise<void> {
+    if (!this.chat.ready && (await this.chat.prepare())) return;
+    await this.chat.session.resumeInterrupted();
   }
 
   /** Clears what the last turn said and follows the new answer. */
