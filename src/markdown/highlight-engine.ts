@@ -1,6 +1,7 @@
 /**
  * The syntax highlighter, loaded on demand as its own chunk (see `highlight-queue.ts`): pages
- * whose answers have no code with a known language never download it.
+ * whose answers have no code in a highlighted language never download it. Everything that only
+ * matters once there is code to highlight is in here, the scheduling included.
  *
  * highlight.js, because it is the most used and best kept highlighter that fits a strict page:
  * grammars are plain regular expressions (no `eval`, no WebAssembly), its output is classes,
@@ -8,6 +9,7 @@
  * each grammar is its own module, so the chunk holds exactly the languages listed in
  * `highlight-languages.ts`. Its tokens go to our own emitter, which builds DOM directly.
  */
+export { HighlightRunner } from './highlight-runner.js';
 import HighlightJS from 'highlight.js/lib/core';
 import type { LanguageFn } from 'highlight.js';
 import bash from 'highlight.js/lib/languages/bash';
@@ -33,9 +35,13 @@ import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 import { DomEmitter, emitInto } from './highlight-emitter.js';
-import type { HighlightGrammar } from './highlight-languages.js';
 
-const GRAMMARS: Record<HighlightGrammar, LanguageFn> = {
+/**
+ * The grammars, by the name they are registered under. highlight.js's `shell` is a terminal
+ * session (`$ ` prompts and their output) and goes by `console` here: models write ```shell for
+ * plain commands, so `shell` is made an alias of bash below.
+ */
+const GRAMMARS: Record<string, LanguageFn> = {
   bash,
   c,
   cpp,
@@ -53,7 +59,7 @@ const GRAMMARS: Record<HighlightGrammar, LanguageFn> = {
   python,
   ruby,
   rust,
-  shell,
+  console: shell,
   sql,
   typescript,
   xml,
@@ -67,6 +73,9 @@ const GRAMMARS: Record<HighlightGrammar, LanguageFn> = {
 const hljs = HighlightJS.newInstance();
 hljs.configure({ __emitter: DomEmitter });
 for (const [name, grammar] of Object.entries(GRAMMARS)) hljs.registerLanguage(name, grammar);
+/** Names models write that highlight.js does not know, by grammar. */
+const EXTRA_ALIASES: Record<string, string[]> = { bash: ['shell'], javascript: ['node'], python: ['python3', 'py3'] };
+for (const [languageName, aliases] of Object.entries(EXTRA_ALIASES)) hljs.registerAliases(aliases, { languageName });
 
 /** A highlighted piece of code. */
 export interface HighlightedSegment {
@@ -85,16 +94,17 @@ export interface HighlightedSegment {
  *
  * @param doc - the document to create the nodes in
  * @param code - the code (a whole block, or a run of its lines)
- * @param grammar - a grammar from `highlight-languages.ts`
- * @returns the nodes, or `undefined` when the grammar failed on this code (it then stays plain)
+ * @param name - a language name or alias, as in `highlight-languages.ts`
+ * @returns the nodes, or `undefined` for an unknown language or when the grammar failed on this
+ *   code (it then stays plain)
  */
-export function highlightSegment(doc: Document, code: string, grammar: HighlightGrammar): HighlightedSegment | undefined {
-  const language = hljs.getLanguage(grammar);
+export function highlightSegment(doc: Document, code: string, name: string): HighlightedSegment | undefined {
+  const language = hljs.getLanguage(name);
   if (!language) return undefined;
   let closed = false;
   let failed = false;
   const fragment = emitInto(doc, () => {
-    const result = hljs.highlight(code, { language: grammar, ignoreIllegals: true });
+    const result = hljs.highlight(code, { language: name, ignoreIllegals: true });
     failed = result.errorRaised !== undefined || result.illegal;
     // `_top` is the grammar's mode at the end of the code: the language itself at top level.
     closed = result._top === language;
@@ -105,5 +115,12 @@ export function highlightSegment(doc: Document, code: string, grammar: Highlight
   return { fragment, closed };
 }
 
-/** The version of highlight.js in the chunk, for diagnostics. */
-export const HIGHLIGHTER_VERSION: string = hljs.versionString;
+/**
+ * Every language name and alias the highlighter knows, lower-cased.
+ *
+ * @returns the names, sorted
+ */
+export function highlightedLanguages(): string[] {
+  const names = hljs.listLanguages().flatMap((name) => [name, ...(hljs.getLanguage(name)?.aliases ?? []), ...(EXTRA_ALIASES[name] ?? [])]);
+  return [...new Set(names.map((name) => name.toLowerCase()))].sort();
+}

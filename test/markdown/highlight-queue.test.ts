@@ -1,8 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { highlightSegment } from '../../src/markdown/highlight-engine.js';
-import type { HighlightGrammar } from '../../src/markdown/highlight-languages.js';
-import { HighlightQueue, MAX_CODE_LENGTH, MAX_LINE_LENGTH, MAX_SEGMENT_LENGTH } from '../../src/markdown/highlight-queue.js';
-import type { HighlightEngine } from '../../src/markdown/highlight-queue.js';
+import { HighlightQueue } from '../../src/markdown/highlight-queue.js';
+import type { HighlightChunk } from '../../src/markdown/highlight-queue.js';
+import { HighlightRunner, MAX_CODE_LENGTH, MAX_LINE_LENGTH, MAX_SEGMENT_LENGTH } from '../../src/markdown/highlight-runner.js';
 import { longCode } from './highlight-samples.js';
 
 /** A code block as the renderer places it: `div > pre > code.language-…`. */
@@ -22,17 +22,18 @@ function block(code: string, language?: string): HTMLElement {
  * highlighted character costs `msPerChar` of fake time.
  */
 function harness(options: { fail?: number; msPerChar?: number } = {}) {
-  const runs: Array<{ code: string; grammar: HighlightGrammar; slice: number }> = [];
+  const runs: Array<{ code: string; language: string; slice: number }> = [];
   const slices: Array<() => void> = [];
   let loads = 0;
   let failures = options.fail ?? 0;
   let clock = 0;
   let slice = 0;
-  const engine: HighlightEngine = {
-    highlightSegment(doc, code, grammar) {
-      runs.push({ code, grammar, slice });
+  const chunk: HighlightChunk = {
+    HighlightRunner,
+    highlightSegment(doc, code, language) {
+      runs.push({ code, language, slice });
       clock += code.length * (options.msPerChar ?? 0);
-      return highlightSegment(doc, code, grammar);
+      return highlightSegment(doc, code, language);
     },
   };
   const queue = new HighlightQueue({
@@ -42,7 +43,7 @@ function harness(options: { fail?: number; msPerChar?: number } = {}) {
         failures--;
         return Promise.reject(new TypeError('Failed to fetch dynamically imported module'));
       }
-      return Promise.resolve(engine);
+      return Promise.resolve(chunk);
     },
     schedule: (run) => slices.push(run),
     sliceMs: 8,
@@ -74,7 +75,7 @@ function harness(options: { fail?: number; msPerChar?: number } = {}) {
 
 const spans = (element: Element) => element.querySelectorAll('code span').length;
 
-describe('HighlightQueue', () => {
+describe('HighlightQueue and HighlightRunner', () => {
   it('loads nothing for blocks without code in a highlighted language', async () => {
     const h = harness();
     const paragraph = document.createElement('div');
@@ -100,7 +101,7 @@ describe('HighlightQueue', () => {
     h.queue.add(blocks[0] as HTMLElement);
     await h.flush();
     expect(h.loads).to.equal(1);
-    expect(h.runs.map((run) => run.grammar)).to.deep.equal(['javascript', 'python', 'sql']);
+    expect(h.runs.map((run) => run.language)).to.deep.equal(['js', 'Python', 'sql']);
     for (const element of blocks) expect(spans(element)).to.be.greaterThan(0);
     expect(blocks[0]?.textContent).to.equal('const a = 1;\n');
   });
@@ -185,11 +186,16 @@ describe('HighlightQueue', () => {
     expect(spans(gone)).to.equal(0);
   });
 
-  it('leaves huge code and code with a very long line plain, without loading anything', async () => {
+  it('leaves huge code and code with a very long line plain', async () => {
     const h = harness();
-    h.queue.add(block('x'.repeat(MAX_CODE_LENGTH + 1), 'js'));
-    h.queue.add(block(`short();\n${'y'.repeat(MAX_LINE_LENGTH + 1)}\n`, 'js'));
+    const huge = block('x'.repeat(MAX_CODE_LENGTH + 1), 'js');
+    const wide = block(`short();\n${'y'.repeat(MAX_LINE_LENGTH + 1)}\n`, 'js');
+    h.queue.add(huge);
+    h.queue.add(wide);
+    h.queue.add(block('fits();\n', 'js'));
     await h.flush();
-    expect(h.loads).to.equal(0);
+    expect(h.runs.map((run) => run.code)).to.deep.equal(['fits();\n']);
+    expect(huge.querySelector('code')?.childNodes).to.have.length(1);
+    expect(wide.querySelector('code')?.childNodes).to.have.length(1);
   });
 });

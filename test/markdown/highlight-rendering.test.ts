@@ -5,7 +5,6 @@
  */
 import { expect } from '@open-wc/testing';
 import { HighlightQueue, IncrementalRenderer } from '../../src/markdown/index.js';
-import type { HighlightEngine } from '../../src/markdown/index.js';
 import { CORPUS, createRandom, randomChunks } from './markdown-corpus.js';
 
 const fence = '```';
@@ -38,11 +37,12 @@ function countingQueue(): { queue: HighlightQueue; runs: string[] } {
   const runs: string[] = [];
   const queue = new HighlightQueue({
     load: async () => {
-      const engine: HighlightEngine = await import('../../src/markdown/highlight-engine.js');
+      const chunk = await import('../../src/markdown/highlight-engine.js');
       return {
-        highlightSegment: (doc, code, grammar) => {
+        HighlightRunner: chunk.HighlightRunner,
+        highlightSegment: (doc, code, language) => {
           runs.push(code);
-          return engine.highlightSegment(doc, code, grammar);
+          return chunk.highlightSegment(doc, code, language);
         },
       };
     },

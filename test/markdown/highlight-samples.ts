@@ -1,7 +1,30 @@
-import type { HighlightGrammar } from '../../src/markdown/highlight-languages.js';
+/** One name per grammar of the highlighter. */
+export type SampleLanguage =
+  | 'bash'
+  | 'c'
+  | 'cpp'
+  | 'csharp'
+  | 'css'
+  | 'diff'
+  | 'dockerfile'
+  | 'go'
+  | 'ini'
+  | 'java'
+  | 'javascript'
+  | 'json'
+  | 'markdown'
+  | 'php'
+  | 'python'
+  | 'ruby'
+  | 'rust'
+  | 'console'
+  | 'sql'
+  | 'typescript'
+  | 'xml'
+  | 'yaml';
 
 /** A short, typical snippet per grammar, as a chat model writes them. */
-export const SAMPLES: Record<HighlightGrammar, string> = {
+export const SAMPLES: Record<SampleLanguage, string> = {
   bash: '#!/usr/bin/env bash\nset -euo pipefail\nfor file in *.log; do\n  echo "Rotating $file"  # keep one\n  gzip -9 "$file"\ndone\n',
   c: '#include <stdio.h>\n\nint main(void) {\n  int count = 42; /* answer */\n  printf("%d\\n", count);\n  return 0;\n}\n',
   cpp: '#include <vector>\n\ntemplate <typename T>\nT sum(const std::vector<T>& xs) {\n  T total{}; // zero\n  for (auto x : xs) total += x;\n  return total;\n}\n',
@@ -24,7 +47,7 @@ export const SAMPLES: Record<HighlightGrammar, string> = {
     'from dataclasses import dataclass\n\n\n@dataclass\nclass Point:\n    x: float = 0.0\n    y: float = 0.0\n\n\ndef norm(points):\n    """Largest distance from the origin."""\n    best = 0\n    for p in points:\n        best = max(best, (p.x ** 2 + p.y ** 2) ** 0.5)  # pythagoras\n    return best\n',
   ruby: "require 'json'\n\n# A tiny client.\nclass Client\n  attr_reader :base\n\n  def initialize(base = 'https://example.com')\n    @base = base\n  end\nend\n",
   rust: 'use std::collections::HashMap;\n\n/// Counts words.\nfn count(text: &str) -> HashMap<&str, usize> {\n    let mut map = HashMap::new();\n    for word in text.split_whitespace() {\n        *map.entry(word).or_insert(0) += 1;\n    }\n    map\n}\n',
-  shell: '$ npm test\n> llm-chat@0.1.0 test\n> npm run typecheck\n\n$ echo "done"\ndone\n',
+  console: '$ npm test\n> llm-chat@0.1.0 test\n> npm run typecheck\n\n$ echo "done"\ndone\n',
   sql: "-- Active users\nSELECT u.id, u.name, COUNT(o.id) AS orders\nFROM users u\nLEFT JOIN orders o ON o.user_id = u.id\nWHERE u.active = TRUE AND u.created_at > '2024-01-01'\nGROUP BY u.id, u.name\nLIMIT 10;\n",
   typescript:
     "// Retries with full jitter.\nexport async function retry<T>(run: () => Promise<T>, attempts = 3): Promise<T> {\n  const base = 500;\n  for (let attempt = 0; ; attempt++) {\n    try {\n      return await run();\n    } catch (error) {\n      if (attempt >= attempts) throw error;\n      await sleep(Math.random() * base * 2 ** attempt, 'https://example.com');\n    }\n  }\n}\n",
