@@ -26,5 +26,11 @@ export function isHighlighted(language: string): boolean {
   return HIGHLIGHTED.has(language.toLowerCase());
 }
 
-/** The highlighted languages, sorted, for documentation and tests. */
-export const HIGHLIGHTED_LANGUAGES: readonly string[] = Object.freeze([...HIGHLIGHTED].sort());
+/**
+ * The highlighted languages, for documentation and tests.
+ *
+ * @returns the names, sorted
+ */
+export function highlightedLanguageNames(): string[] {
+  return [...HIGHLIGHTED].sort();
+}

@@ -1,4 +1,5 @@
 import type { HighlightedSegment } from './highlight-engine.js';
+import { adoptHighlightTheme } from './highlight-theme.js';
 
 /** A code block to highlight. */
 export interface HighlightJob {
@@ -126,6 +127,7 @@ export class HighlightRunner {
       // The parser may have split long text into several nodes; runs are cut from one.
       run.rest = doc.createTextNode(text);
       code.replaceChildren(run.rest);
+      adoptHighlightTheme(code);
     }
     const piece = text.slice(run.offset, run.end);
     const segment = this.#highlight(doc, piece, run.language);

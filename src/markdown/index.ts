@@ -17,5 +17,5 @@ export { HighlightQueue } from './highlight-queue.js';
 export type { HighlightChunk, HighlightQueueOptions } from './highlight-queue.js';
 export type { HighlightJob, HighlightScheduler } from './highlight-runner.js';
 export type { HighlightedSegment } from './highlight-engine.js';
-export { HIGHLIGHTED_LANGUAGES, isHighlighted } from './highlight-languages.js';
+export { highlightedLanguageNames, isHighlighted } from './highlight-languages.js';
 export type { MarkdownLimits } from './pathological-input.js';

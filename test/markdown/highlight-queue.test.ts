@@ -3,6 +3,7 @@ import { highlightSegment } from '../../src/markdown/highlight-engine.js';
 import { HighlightQueue } from '../../src/markdown/highlight-queue.js';
 import type { HighlightChunk } from '../../src/markdown/highlight-queue.js';
 import { HighlightRunner, MAX_CODE_LENGTH, MAX_LINE_LENGTH, MAX_SEGMENT_LENGTH } from '../../src/markdown/highlight-runner.js';
+import { HIGHLIGHT_THEME_CSS } from '../../src/markdown/highlight-theme.js';
 import { longCode } from './highlight-samples.js';
 
 /** A code block as the renderer places it: `div > pre > code.language-…`. */
@@ -197,5 +198,29 @@ describe('HighlightQueue and HighlightRunner', () => {
     expect(h.runs.map((run) => run.code)).to.deep.equal(['fits();\n']);
     expect(huge.querySelector('code')?.childNodes).to.have.length(1);
     expect(wide.querySelector('code')?.childNodes).to.have.length(1);
+  });
+
+  it('brings the colors into the shadow root that holds the code, once, never into the page', async () => {
+    const h = harness();
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    const before = root.adoptedStyleSheets.length;
+    const inShadow = [block('const a = 1;\n', 'js'), block('x = 1\n', 'py')];
+    root.append(...inShadow);
+    const inPage = block('let b = 2;\n', 'js');
+    document.body.append(inPage);
+    const pageSheets = document.adoptedStyleSheets.length;
+    for (const element of [...inShadow, inPage]) h.queue.add(element);
+    await h.flush();
+    expect(spans(inPage)).to.be.greaterThan(0);
+    expect(document.adoptedStyleSheets).to.have.length(pageSheets);
+    expect(root.adoptedStyleSheets).to.have.length(before + 1);
+    const sheet = root.adoptedStyleSheets.at(-1) as CSSStyleSheet;
+    expect(Array.from(sheet.cssRules, (rule) => rule.cssText).join('\n')).to.include('--llm-chat-code-keyword-color');
+    expect(HIGHLIGHT_THEME_CSS).to.include('prefers-color-scheme: dark');
+    expect(getComputedStyle(root.querySelector('.hl-keyword') as Element).color).to.equal('rgb(207, 34, 46)');
+    host.remove();
+    inPage.remove();
   });
 });
