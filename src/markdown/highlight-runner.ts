@@ -1,5 +1,5 @@
 import type { HighlightedSegment } from './highlight-engine.js';
-import { adoptHighlightTheme } from './highlight-theme.js';
+import { adoptHighlightTheme, LINES_CLASS } from './highlight-theme.js';
 
 /** A code block to highlight. */
 export interface HighlightJob {
@@ -32,33 +32,51 @@ export interface HighlightRunnerOptions {
 export const MAX_CODE_LENGTH = 200_000;
 export const MAX_LINE_LENGTH = 5_000;
 /**
- * Code is highlighted in runs of whole lines of about this many characters, so no single step
- * takes long (a few milliseconds for TypeScript, the slowest grammar: `npm run bench:highlight`).
+ * Code is highlighted in groups of at most {@link GROUP_LINES} lines and about this many
+ * characters, so no single step takes long: a few milliseconds for TypeScript, the slowest
+ * grammar measured (`npm run bench:highlight`).
  */
 export const SEGMENT_LENGTH = 4_096;
 /**
- * A run that ends inside a comment or string grows until it ends outside, by 256 characters,
- * then twice as many each time (most such constructs are a few lines long), up to this length.
+ * Lines per group. The first groups of a block are smaller (8, 16, 32 lines), so the top of
+ * the block, which the reader sees first, is colored first, and a grammar used for the first
+ * time compiles its expressions on little code.
+ */
+export const GROUP_LINES = 64;
+/**
+ * A group that ends inside a comment or string is highlighted together with the next one, then
+ * the next two, and so on, until the run ends outside (or reaches this length).
  */
 export const MAX_SEGMENT_LENGTH = 16_384;
-const FIRST_GROWTH = 256;
+
+interface Group {
+  start: number;
+  end: number;
+  element: HTMLElement;
+}
 
 interface Run extends HighlightJob {
   text: string;
-  /** Where the next run starts, where it is tried to end, and by how much it grows next. */
-  offset: number;
-  end: number;
-  growth: number;
-  /** The code not highlighted yet, as one text node; set by the first step. */
-  rest: Text | undefined;
+  /** The groups not highlighted yet; made by the first step. */
+  groups: Group[] | undefined;
+  /** How many groups the next step highlights together. */
+  take: number;
 }
 
 /**
  * Highlights code blocks one after another, in slices of a few milliseconds between which the
- * page renders and handles input, so even a 2,000-line block never makes a long task. A block
- * is highlighted in runs of whole lines, each replacing its part of the plain text; a run that
- * would end inside a comment or string grows until it does not, so the result is what
- * highlighting the whole block at once gives.
+ * page renders and handles input, so even a 2,000-line block never makes a long task.
+ *
+ * The first step splits the block's text into groups of lines, each a `span.hl-lines` (the
+ * theme makes them blocks that the browser skips while off screen: `content-visibility:
+ * auto`). Each later step replaces one group's plain text by its highlighted nodes. Without
+ * groups, every replacement made the browser lay out the whole block again (40–80 ms for 2,000
+ * lines on the benchmark machine); with them, only that group, if it is on screen. The text is
+ * unchanged: `textContent`, selection and copy give the same code (only `innerText` adds a line
+ * break between groups).
+ *
+ * A group that ends inside a comment or string is merged with the next until the run ends
+ * outside, so the colors are what highlighting the whole block at once gives.
  */
 export class HighlightRunner {
   readonly #highlight: HighlightRunnerOptions['highlight'];
@@ -84,8 +102,8 @@ export class HighlightRunner {
    */
   add(job: HighlightJob): void {
     const text = job.code.textContent ?? '';
-    if (!highlightable(text)) return;
-    this.#runs.push({ ...job, text, offset: 0, end: lineEnd(text, SEGMENT_LENGTH), growth: FIRST_GROWTH, rest: undefined });
+    if (text === '' || !highlightable(text)) return;
+    this.#runs.push({ ...job, text, groups: undefined, take: 1 });
     this.#pump();
   }
 
@@ -113,7 +131,7 @@ export class HighlightRunner {
     });
   }
 
-  /** Highlights the next run of the first block. */
+  /** Highlights the next group (or groups) of the first block. */
   #step(): void {
     const run = this.#runs[0];
     if (!run) return;
@@ -123,35 +141,50 @@ export class HighlightRunner {
       return;
     }
     const doc = code.ownerDocument;
-    if (!run.rest) {
-      // The parser may have split long text into several nodes; runs are cut from one.
-      run.rest = doc.createTextNode(text);
-      code.replaceChildren(run.rest);
+    if (!run.groups) {
+      run.groups = groupLines(doc, text);
+      code.replaceChildren(...run.groups.map((group) => group.element));
       adoptHighlightTheme(code);
+      return;
     }
-    const piece = text.slice(run.offset, run.end);
+    const groups = run.groups;
+    const taken = groups.slice(0, run.take);
+    const first = taken[0] as Group;
+    const last = taken[taken.length - 1] as Group;
+    const piece = text.slice(first.start, last.end);
     const segment = this.#highlight(doc, piece, run.language);
-    const last = run.end >= text.length;
-    if (segment && !segment.closed && !last && run.end - run.offset < MAX_SEGMENT_LENGTH) {
+    if (segment && !segment.closed && taken.length < groups.length && piece.length < MAX_SEGMENT_LENGTH) {
       // The run ends inside something (a block comment, a template string): highlighted on its
-      // own, the next run would start in the wrong state. Try a longer run next step.
-      run.end = lineEnd(text, run.end + run.growth);
-      run.growth *= 2;
+      // own, the next group would start in the wrong state. Try with more groups next step.
+      run.take *= 2;
       return;
     }
-    const nodes = segment?.fragment ?? doc.createTextNode(piece);
-    if (last) {
-      run.rest.replaceWith(nodes);
-      this.#runs.shift();
-      return;
-    }
-    const after = run.rest.splitText(piece.length);
-    run.rest.replaceWith(nodes);
-    run.rest = after;
-    run.offset = run.end;
-    run.end = lineEnd(text, run.offset + SEGMENT_LENGTH);
-    run.growth = FIRST_GROWTH;
+    first.element.replaceChildren(segment?.fragment ?? doc.createTextNode(piece));
+    // Groups highlighted together become one, so no span is cut at a group's edge.
+    for (const group of taken.slice(1)) group.element.remove();
+    groups.splice(0, taken.length);
+    run.take = 1;
+    if (groups.length === 0) this.#runs.shift();
   }
+}
+
+/** Splits code into groups of whole lines, each in its own `span.hl-lines`. */
+function groupLines(doc: Document, text: string): Group[] {
+  const groups: Group[] = [];
+  let lines = 8;
+  for (let start = 0; start < text.length;) {
+    let end = start;
+    for (let count = 0; count < lines && end < text.length && (count === 0 || end - start < SEGMENT_LENGTH); count++) {
+      end = lineEnd(text, end);
+    }
+    const element = doc.createElement('span');
+    element.className = LINES_CLASS;
+    element.textContent = text.slice(start, end);
+    groups.push({ start, end, element });
+    start = end;
+    lines = Math.min(lines * 2, GROUP_LINES);
+  }
+  return groups;
 }
 
 /** Offset just after the line that contains `at`, or the end of the text. */

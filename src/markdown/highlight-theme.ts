@@ -13,6 +13,9 @@
  */
 import type { HighlightCategory } from './highlight-emitter.js';
 
+/** Class of the groups of lines a highlighted block is made of (see `highlight-runner.ts`). */
+export const LINES_CLASS = 'hl-lines';
+
 /** Light and dark defaults per colored category (`emphasis` and `strong` change the font only). */
 const COLORS: Record<Exclude<HighlightCategory, 'emphasis' | 'strong'>, [light: string, dark: string]> = {
   keyword: ['#cf222e', '#ff7b72'],
@@ -39,6 +42,10 @@ export const HIGHLIGHT_THEME_CSS: string = (() => {
     ...entries.map(([name]) => `.hl-${name} { color: var(--_code-${name}); }`),
     '.hl-comment, .hl-emphasis { font-style: italic; }',
     '.hl-strong { font-weight: 600; }',
+    // A group is a block the browser skips while it is off screen; it is as wide as its longest
+    // line (so nothing is clipped and the block scrolls sideways as before) and, until it has
+    // been laid out once, counts as a full group of 64 lines.
+    `.${LINES_CLASS} { display: block; width: max-content; min-width: 100%; content-visibility: auto; contain-intrinsic-size: auto 1px auto calc(64 * 1lh); }`,
   ].join('\n');
 })();
 

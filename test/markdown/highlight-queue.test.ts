@@ -129,16 +129,28 @@ describe('HighlightQueue and HighlightRunner', () => {
     for (const characters of perSlice.values()) expect(characters).to.be.below(8_000 + MAX_SEGMENT_LENGTH + MAX_LINE_LENGTH);
   });
 
-  it('ends up with exactly what highlighting the whole block at once gives', async () => {
+  it('ends up with exactly what highlighting the whole block at once gives, in groups of lines', async () => {
     for (const grammar of ['typescript', 'python', 'xml'] as const) {
       const h = harness();
       const code = longCode(2000, grammar);
       const element = block(code, grammar);
       h.queue.add(element);
       await h.flush();
+      const result = element.querySelector('code') as HTMLElement;
+      const groups = Array.from(result.children);
+      expect(groups.length, grammar).to.be.greaterThan(20);
+      for (const group of groups) {
+        expect(group.className).to.equal('hl-lines');
+        expect(group.textContent?.endsWith('\n'), 'groups end at a line end').to.equal(true);
+      }
+      // The first groups are small, so the top is colored first.
+      expect(groups[0]?.textContent?.split('\n')).to.have.length(9);
+      const unwrapped = result.cloneNode(true) as HTMLElement;
+      for (const group of Array.from(unwrapped.children)) group.replaceWith(...Array.from(group.childNodes));
+      unwrapped.normalize();
       const whole = document.createElement('code');
       whole.append(highlightSegment(document, code, grammar)?.fragment ?? '');
-      expect(element.querySelector('code')?.innerHTML === whole.innerHTML, grammar).to.equal(true);
+      expect(unwrapped.innerHTML === whole.innerHTML, grammar).to.equal(true);
     }
   });
 
