@@ -32,8 +32,10 @@ let shared: HighlightQueue | undefined;
  * its scheduling (`HighlightRunner`) are a separate chunk, loaded the first time a code block
  * in a highlighted language is added, never before: blocks without a language or in another
  * one are not even queued. Each code element is highlighted once; adding it again does
- * nothing. If the chunk cannot be loaded (offline), the blocks waiting for it stay plain and the
- * next block tries again.
+ * nothing. If the chunk cannot be loaded (offline), the blocks waiting for it stay plain and
+ * nothing else changes; the next block asks again (Chromium answers a failed dynamic import
+ * from its module map for the rest of the page's life, so in practice code stays plain until
+ * a reload).
  */
 export class HighlightQueue {
   /** The queue every renderer uses unless given another: one highlighter and one load per page. */
