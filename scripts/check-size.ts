@@ -17,10 +17,10 @@ import { gzipSync } from 'node:zlib';
 // tool loop and the conversation features take about 32.6 KB gzip, and what syntax
 // highlighting needs in the embed (the list of highlighted languages that decides whether its
 // chunk is loaded, the queue that loads it, scrolling tables and code blocks as named tab
-// stops) another 1.0 KB; the highlighter itself is a chunk. The check holds the line at 34 KB so
+// stops) another 1.0 KB; the highlighter itself is a chunk. Resuming dropped streams another 1.1 KB. The check holds the line at 35 KB so
 // the size cannot grow unnoticed while the gap is worked down (issue 12: optional features as
 // chunks, the initial embed ≤ 50 KB).
-const BUDGET_BYTES = 34 * 1024;
+const BUDGET_BYTES = 35 * 1024;
 
 const embed = readFileSync('dist/llm-chat.js');
 const result = await build({
