@@ -118,6 +118,8 @@ async function once(text: string): Promise<OnceResult> {
   const renderMs = performance.now() - startedAt;
   await afterPaint();
   const endedAt = performance.now();
+  // Code blocks are highlighted in idle slices after they are placed; compare once settled.
+  await renderer.whenHighlighted();
   const html = container.innerHTML;
   renderer.destroy();
   return { renderMs, startedAt, endedAt, html };
@@ -159,7 +161,8 @@ async function stream(chunks: string[], chunksPerFrame: number): Promise<StreamR
         const endedAt = performance.now();
         // Serializing 160 KB of DOM for the comparison is the harness's work, not the
         // renderer's: do it in a later task, outside the measured window.
-        setTimeout(() => {
+        setTimeout(async () => {
+          await renderer.whenHighlighted();
           const html = container.innerHTML;
           renderer.destroy();
           const intervals = frameTimes.slice(1).map((time, index) => time - (frameTimes[index] ?? time));

@@ -47,7 +47,7 @@ export function renderMessage(message: ChatMessage, view: MessageView): Template
       dir="auto"
       ${markdown(message.content, final, {
         allowedImageOrigins: view.allowedImageOrigins,
-        strings: { copy: t.copy, copied: t.copied, copyFailed: t.copyFailed, imageBlocked: t.imageBlocked },
+        strings: markdownStrings(t),
       })}
     ></div>
     ${message.status === 'pending' ? html`<div class="typing" aria-hidden="true"><span></span><span></span><span></span></div>` : nothing}
@@ -110,6 +110,12 @@ function renderReasoning(message: ChatMessage, view: MessageView) {
     <summary>${label}</summary>
     <div class="reasoning-text" dir="auto">${message.reasoning}</div>
   </details>`;
+}
+
+/** The element's strings that rendered markdown shows (copy buttons, placeholders, regions). */
+function markdownStrings(t: LlmChatStrings) {
+  const { copy, copied, copyFailed, imageBlocked, scrollableCode, scrollableTable } = t;
+  return { copy, copied, copyFailed, imageBlocked, scrollableCode, scrollableTable };
 }
 
 function renderOutcome(message: ChatMessage, t: LlmChatStrings) {

@@ -14,6 +14,8 @@ export interface PersistenceCallbacks {
   onUnavailable(): void;
   /** A stored draft was found for the composer (only when the composer is empty). */
   onDraftRestored(draft: string): void;
+  /** A stored transcript was restored (after a reload): an answer cut by the reload may be picked up again. */
+  onTranscriptRestored?(): void;
 }
 
 /**
@@ -55,7 +57,10 @@ export class PersistenceController implements ReactiveController {
       },
     });
     const { messages, draft } = this.store.load();
-    if (messages.length > 0 && !this.session.busy) this.session.setMessages(messages);
+    if (messages.length > 0 && !this.session.busy) {
+      this.session.setMessages(messages);
+      this.callbacks.onTranscriptRestored?.();
+    }
     if (draft !== '') this.callbacks.onDraftRestored(draft);
   }
 

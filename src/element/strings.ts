@@ -18,6 +18,8 @@ export const defaultStrings = {
   copied: 'Copied',
   copyFailed: 'Copy failed',
   imageBlocked: 'Image not loaded, from {host}',
+  scrollableCode: 'Code',
+  scrollableTable: 'Table',
   reasoning: 'Reasoning',
   thinking: 'Thinking… {seconds} s',
   thoughtFor: 'Thought for {seconds} s',

@@ -13,4 +13,9 @@ export type { BlockSplitterOptions, ConfirmBlock, FinishedBlock, OpenFence } fro
 export { repairTail } from './repair-tail.js';
 export { LINK_REL, safeUrl, sanitizeHtml, TRUSTED_TYPES_POLICIES, TRUSTED_TYPES_POLICY_NAME } from './sanitize.js';
 export { DEFAULT_MARKDOWN_LIMITS, isPathological } from './pathological-input.js';
+export { HighlightQueue } from './highlight-queue.js';
+export type { HighlightChunk, HighlightQueueOptions } from './highlight-queue.js';
+export type { HighlightJob, HighlightScheduler } from './highlight-runner.js';
+export type { HighlightedSegment } from './highlight-engine.js';
+export { highlightedLanguageNames, isHighlighted } from './highlight-languages.js';
 export type { MarkdownLimits } from './pathological-input.js';
