@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import type { ChatHandlerOptions } from './chat-handler.js';
+import type { ChatHandlerOptions } from './chat-handler-options.js';
 import { createMockUpstream } from './mock-upstream.js';
 import type { ContinueMode } from './openai-compatible-upstream.js';
 import { DEFAULT_PRICES, parsePriceTable, PRICE_TABLE_DATE } from './price-table.js';

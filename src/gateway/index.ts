@@ -5,7 +5,7 @@
 export { createChatHandler, CONTEXT_TRIMMED_HEADER, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
 export { CHAT_PATHS, HEALTH_PATH, parseStreamRoute, streamPath } from '../wire/routes.js';
 export type { StreamRoute } from '../wire/routes.js';
-export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler.js';
+export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler-options.js';
 export { STREAM_ID_HEADER } from './stream-id.js';
 export { createMemoryStateStore } from './memory-state-store.js';
 export type { MemoryStateStoreOptions } from './memory-state-store.js';

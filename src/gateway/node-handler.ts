@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ChatHandler } from './chat-handler.js';
+import type { ChatHandler } from './chat-handler-options.js';
 import { isGatewayPath } from '../wire/routes.js';
 import { createStaticFileHandler } from './static-files.js';
 import { directBodyOf } from './stream-response.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createChatHandler } from './chat-handler.js';
-import type { ChatHandler, ChatHandlerOptions } from './chat-handler.js';
+import type { ChatHandler, ChatHandlerOptions } from './chat-handler-options.js';
 import { createNodeHandler } from './node-handler.js';
 import { GATEWAY_DEFAULTS } from './defaults.js';
 
