@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createChatHandler } from './chat-handler.js';
 import type { ChatHandler, ChatHandlerOptions } from './chat-handler-options.js';
 import { createNodeHandler } from './node-handler.js';
 import { GATEWAY_DEFAULTS } from './defaults.js';
+import { HEALTH_PATH } from '../wire/routes.js';
 
 /** Options of {@link startGateway}: the handler's options plus where to listen. */
 export interface StartGatewayOptions extends ChatHandlerOptions {
@@ -71,6 +72,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  await warmUp(`http://${urlHost}:${port}${HEALTH_PATH}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -92,4 +94,25 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       return closing;
     },
   };
+}
+
+/**
+ * One request to the gateway's own health route before it reports ready. Node compiles the
+ * HTTP server's parser callbacks, the adapter and the route table on first use; without this
+ * the first user after a start pays for it (issue 14's warm start). Best effort: a failure
+ * here (a host that cannot be dialled back) only leaves the gateway as cold as before.
+ */
+function warmUp(url: string): Promise<void> {
+  return new Promise((resolve) => {
+    const request = httpGet(url, { agent: false }, (response) => {
+      response.resume();
+      response.once('end', resolve);
+      response.once('error', () => resolve());
+    });
+    request.once('error', () => resolve());
+    request.setTimeout(2000, () => {
+      request.destroy();
+      resolve();
+    });
+  });
 }
