@@ -22,7 +22,8 @@
  * `--resume-grace-ms 0` runs the relay gateway with resuming off (no replay buffer).
  * `--gateway-root <dir>` runs the gateway of another checkout (with its node_modules), to
  * compare two revisions on the same machine; `--profile <dir>` writes the gateway's CPU profile
- * there (`node --cpu-prof`) and prints its top frames.
+ * there (`node --cpu-prof`) and prints its top frames; `--node-flags "<flags>"` starts the
+ * gateway's node with more options (e.g. V8 heap settings), to try them.
  *
  * Exits 1 when a stream was wrong, sockets did not return to their baseline, or a cluster
  * check failed; a target not met is reported, not a failure (the machine may be busy).
@@ -69,6 +70,7 @@ const compiled = !process.argv.includes('--tsx');
 const gatewayRoot = option('gateway-root', '') || undefined;
 const profileDir = option('profile', '') || undefined;
 const resumeGraceMs = option('resume-grace-ms', '') || undefined;
+const nodeFlags = option('node-flags', '').split(' ').filter(Boolean);
 if (levels.length === 0 || !(tokens > 0) || !(tps > 0) || !(firstTokenMs >= 0) || !(resumes > 0) || !(repeat >= 1) || !(sequential >= 0)) {
   process.stderr.write('load: --streams must list positive integers; --tokens, --tps, --resumes, --repeat must be positive.\n');
   process.exit(2);
@@ -136,7 +138,7 @@ try {
     ...(resumeGraceMs ? { LLM_RESUME_GRACE_MS: resumeGraceMs } : {}),
   };
   const start = (execArgv: string[] = []): Promise<GatewayProcess> =>
-    startGatewayProcess(env, { compiled, execArgv, ...(gatewayRoot ? { root: gatewayRoot } : {}) });
+    startGatewayProcess(env, { compiled, execArgv: [...nodeFlags, ...execArgv], ...(gatewayRoot ? { root: gatewayRoot } : {}) });
 
   let warmStart: WarmStartResult | undefined;
   if (sequential > 1) {
