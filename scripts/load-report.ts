@@ -115,7 +115,9 @@ export function targetLines(inputs: TargetInputs): { lines: string[]; allMet: bo
   line(
     'warm start: the first request after start adds no more than later ones',
     warm && warm.first <= warm.laterMax,
-    warm ? `first ${signed(warm.first)}, later median ${signed(warm.laterMedian)}, max ${signed(warm.laterMax)}` : 'skipped',
+    warm
+      ? `first (median of ${warm.addedMs.length} starts) ${signed(warm.first)}, later median ${signed(warm.laterMedian)}, max ${signed(warm.laterMax)}`
+      : 'skipped',
   );
   const [first, ...rest] = inputs.repeatedRss;
   line(

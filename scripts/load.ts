@@ -8,9 +8,12 @@
  * and through the gateway, gateway CPU per relayed token (and the kernel's share of it), peak
  * RSS, memory per open stream, wrong streams (every text is verified character by character),
  * and the gateway's open sockets before and after. The largest level is run `--repeat` times
- * (default 3) to check that RSS does not grow from run to run. Before that, a fresh gateway
- * serves `--sequential` single requests one after the other (default 20): the first request
- * after start must not cost more than the later ones. Then one line per target of issue 14.
+ * (default 3) to check that RSS does not grow from run to run; before each of those runs the
+ * script waits `--settle-ms` (the stream retention period and 2 s) so that the ended streams
+ * of earlier levels and runs have left the replay buffers. Before that, `--warm-starts`
+ * fresh gateways in turn (default 3) each serve `--sequential` single requests one after the
+ * other (default 20): the first request after start (the median over the starts) must not
+ * cost more than the later ones. Then one line per target of issue 14.
  *
  * The gateway runs as published (`bin/llm-chat-gateway.js`, compiled first with
  * `tsconfig.gateway.json`); `--tsx` runs the TypeScript sources instead, as before.
@@ -34,6 +37,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_DEFAULTS } from '../src/gateway/defaults.js';
 import { startGatewayProcess } from '../test/support/gateway-process.js';
 import type { GatewayProcess } from '../test/support/gateway-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -64,6 +68,8 @@ const firstTokenMs = Number(option('first-token-ms', '200'));
 const resumes = Number(option('resumes', '100'));
 const repeat = Number(option('repeat', '3'));
 const sequential = Number(option('sequential', '20'));
+const warmStarts = Number(option('warm-starts', '3'));
+const settleMs = Number(option('settle-ms', String(GATEWAY_DEFAULTS.streamRetentionMs + 2000)));
 const timeoutS = Number(option('timeout-s', '900'));
 const cluster = !process.argv.includes('--no-cluster');
 const compiled = !process.argv.includes('--tsx');
@@ -71,7 +77,16 @@ const gatewayRoot = option('gateway-root', '') || undefined;
 const profileDir = option('profile', '') || undefined;
 const resumeGraceMs = option('resume-grace-ms', '') || undefined;
 const nodeFlags = option('node-flags', '').split(' ').filter(Boolean);
-if (levels.length === 0 || !(tokens > 0) || !(tps > 0) || !(firstTokenMs >= 0) || !(resumes > 0) || !(repeat >= 1) || !(sequential >= 0)) {
+if (
+  levels.length === 0 ||
+  !(tokens > 0) ||
+  !(tps > 0) ||
+  !(firstTokenMs >= 0) ||
+  !(resumes > 0) ||
+  !(repeat >= 1) ||
+  !(sequential >= 0) ||
+  !(warmStarts >= 0)
+) {
   process.stderr.write('load: --streams must list positive integers; --tokens, --tps, --resumes, --repeat must be positive.\n');
   process.exit(2);
 }
@@ -141,17 +156,19 @@ try {
     startGatewayProcess(env, { compiled, execArgv: [...nodeFlags, ...execArgv], ...(gatewayRoot ? { root: gatewayRoot } : {}) });
 
   let warmStart: WarmStartResult | undefined;
-  if (sequential > 1) {
-    const fresh = await start();
-    try {
-      warmStart = await measureWarmStart({ gateway: fresh, upstreamBaseURL: upstream.baseURL, requests: sequential, timeoutMs: 30_000 });
-    } finally {
-      await fresh.stop();
-      closeIdleSockets();
+  if (sequential > 1 && warmStarts > 0) {
+    warmStart = await measureWarmStart({
+      start: () => start(),
+      starts: warmStarts,
+      upstreamBaseURL: upstream.baseURL,
+      requests: sequential,
+      timeoutMs: 30_000,
+    });
+    for (const added of warmStart.addedMs) {
+      say(
+        `load: sequential requests through a fresh gateway, added to the first token (ms): ${added.map((value) => value.toFixed(1)).join(', ')}`,
+      );
     }
-    say(
-      `load: sequential requests through a fresh gateway, added to the first token (ms): ${warmStart.addedMs.map((value) => value.toFixed(1)).join(', ')}`,
-    );
   }
 
   const gateway = await start(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
@@ -167,6 +184,13 @@ try {
     for (const streams of levels) {
       const runs = streams === largest ? repeat : 1;
       for (let run = 0; run < runs; run += 1) {
+        if (runs > 1 && settleMs > 0) {
+          // An ended stream stays resumable for the retention period (DESIGN.md §4b), its frames
+          // with it: each run of the repeated level starts once the earlier runs' are gone, so
+          // that RSS compares like with like.
+          say(`load: waiting ${Math.round(settleMs / 1000)} s for ended streams to leave the replay buffers...`);
+          await new Promise((resolve) => setTimeout(resolve, settleMs));
+        }
         say(`load: ${streams} streams${runs > 1 ? ` (run ${run + 1} of ${runs})` : ''}, load average ${load()}...`);
         const result = await runRelayLevel({
           streams,
