@@ -1,11 +1,11 @@
-import { createServer, get as httpGet } from 'node:http';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createChatHandler } from './chat-handler.js';
 import type { ChatHandler, ChatHandlerOptions } from './chat-handler-options.js';
 import { createNodeHandler } from './node-handler.js';
 import { GATEWAY_DEFAULTS } from './defaults.js';
-import { HEALTH_PATH } from '../wire/routes.js';
+import { warmUpGateway } from './warm-up.js';
 
 /** Options of {@link startGateway}: the handler's options plus where to listen. */
 export interface StartGatewayOptions extends ChatHandlerOptions {
@@ -25,6 +25,12 @@ export interface StartGatewayOptions extends ChatHandlerOptions {
   backlog?: number;
   /** A ready-made handler; when given, the handler options above are ignored. */
   handler?: ChatHandler;
+  /**
+   * Serve one chat to a throwaway in-process gateway before listening, so that the first real
+   * request does not pay for compiling the relay (see `warm-up.ts`).
+   * @defaultValue true
+   */
+  warmUp?: boolean;
 }
 
 /** Options of {@link RunningGateway.close}. */
@@ -58,6 +64,7 @@ export interface RunningGateway {
  */
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
   const handler = options.handler ?? createChatHandler(options);
+  if (options.warmUp ?? true) await warmUpGateway();
   const server = createServer(
     { noDelay: true, keepAlive: true },
     createNodeHandler(handler, options.staticDir ? { staticDir: options.staticDir } : {}),
@@ -72,7 +79,6 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  await warmUp(`http://${urlHost}:${port}${HEALTH_PATH}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -94,25 +100,4 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       return closing;
     },
   };
-}
-
-/**
- * One request to the gateway's own health route before it reports ready. Node compiles the
- * HTTP server's parser callbacks, the adapter and the route table on first use; without this
- * the first user after a start pays for it (issue 14's warm start). Best effort: a failure
- * here (a host that cannot be dialled back) only leaves the gateway as cold as before.
- */
-function warmUp(url: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = httpGet(url, { agent: false }, (response) => {
-      response.resume();
-      response.once('end', resolve);
-      response.once('error', () => resolve());
-    });
-    request.once('error', () => resolve());
-    request.setTimeout(2000, () => {
-      request.destroy();
-      resolve();
-    });
-  });
 }
