@@ -28,6 +28,7 @@ import { MessageEditController } from './message-edit-controller.js';
 import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
 import { configProblemText, errorAlert, errorDetails, finishAnnouncement, statusLine } from './status-text.js';
+import { warmUpRenderingWhenIdle } from './idle-warm-up.js';
 import { defaultStrings } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
@@ -307,6 +308,10 @@ export class LlmChat extends LitElement {
   /** Focuses the composer. */
   override focus(options?: FocusOptions): void {
     this.input?.focus(options);
+  }
+
+  protected override firstUpdated(): void {
+    warmUpRenderingWhenIdle(this.renderRoot);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

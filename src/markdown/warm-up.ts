@@ -1,0 +1,66 @@
+import { IncrementalRenderer } from './incremental-renderer.js';
+
+/**
+ * A short answer that uses every kind of block and inline markup the renderer handles, so that
+ * rendering it once runs every path a real answer will take.
+ */
+const SAMPLE = [
+  '## Warm-up heading',
+  '',
+  'A paragraph with **strong**, *emphasis*, ~~deleted~~, `code`, a [link](https://example.com/a "title"), https://example.com/auto, an escape \\* and an entity &amp; <kbd>Ctrl</kbd>.',
+  '',
+  '- item one',
+  '  - nested item',
+  '- [x] task',
+  '',
+  '1. first',
+  '2. second',
+  '',
+  '> a quote',
+  '',
+  '| a | b |',
+  '|:--|--:|',
+  '| `x` | **y** |',
+  '',
+  '```ts',
+  'const answer = 42;',
+  '```',
+  '',
+  '![an image](https://example.com/image.png)',
+  '',
+  '---',
+  '',
+  'Setext heading',
+  '==============',
+  '',
+  'The end.',
+  '',
+].join('\n');
+
+/** Where the sample is cut: the live tail, live code fences and finished blocks each get a turn. */
+const CUTS = [24, 90, 230, 300, 372, 400, 428, 446, SAMPLE.length];
+
+/**
+ * The first answer on a page pays for everything the markdown engine does for the first time:
+ * V8 compiling marked's many regular expressions and the renderer's functions, DOMPurify
+ * setting up its document and the Trusted Types policy being created. Measured in Chromium
+ * that is tens of milliseconds, all of it on the first delta's path to the screen. Rendering
+ * a sample answer into a detached element beforehand, while the page is idle, moves that cost
+ * off the path; every later answer reuses the compiled code.
+ *
+ * The work comes in steps, each far shorter than a long task, so a caller can spread them over
+ * idle periods. The last step leaves the rendered sample in `container`, for a caller that
+ * also wants the browser's first layout of such content (font lookups) done early.
+ *
+ * @param container - a detached element to render the sample into
+ * @returns steps to run in order; each returns when its part is done
+ */
+export function markdownWarmUpSteps(container: HTMLElement): Array<() => void> {
+  let renderer: IncrementalRenderer | undefined;
+  const steps: Array<() => void> = CUTS.map((cut) => () => {
+    renderer ??= new IncrementalRenderer(container);
+    renderer.update(SAMPLE.slice(0, cut));
+  });
+  steps.push(() => renderer?.finish());
+  return steps;
+}
