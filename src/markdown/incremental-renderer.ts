@@ -35,6 +35,8 @@ export const GROUP_SIZE = 16;
 /** Class of the element holding the live, still-changing tail. */
 export const LIVE_BLOCK_CLASS = 'markdown-live';
 
+/** Characters given to the splitter at a time while catching up with a deadline. */
+const CATCH_UP_SLICE = 2048;
 /** Below this many finished characters the continuation check compares everything. */
 const EXACT_CHECK_LIMIT = 4096;
 const SAMPLE_LENGTH = 256;
@@ -82,6 +84,8 @@ export class IncrementalRenderer {
   readonly #splitter = new BlockSplitter<Token[] | null>({ confirm: confirmBlock });
   readonly #feedbackTimers = new Map<HTMLButtonElement, ReturnType<typeof setTimeout>>();
   #text = '';
+  /** How much of `#text` the splitter has been given (the rest waits for the next update). */
+  #fed = 0;
   #tail: HTMLElement | undefined;
   /** The tail source last rendered, to skip identical redraws. */
   #tailSource: string | undefined;
@@ -128,17 +132,26 @@ export class IncrementalRenderer {
    * replaces an answer by a longer one differing only inside those blocks must call
    * {@link reset} first.
    *
+   * A lot of new text at once (a whole answer in one network chunk, a long message shown when
+   * a transcript is restored) can take far longer than a frame. With a `deadline`, the work
+   * stops at the first line boundary after it: what is shown is then the answer up to there,
+   * exactly as if the network had delivered only that much so far.
+   *
    * @param text - the whole answer so far
+   * @param deadline - `performance.now()` time after which to stop and leave the rest for the
+   *   next call @defaultValue no limit
+   * @returns `true` when all of `text` is rendered; `false` when the deadline cut the work
+   *   short and another call (with this text or a continuation) is needed
    */
-  update(text: string): void {
+  update(text: string, deadline = Infinity): boolean {
     this.#assertUsable();
     if (!this.#continues(text)) this.#clear();
-    else if (text.length === this.#text.length) return;
+    else if (text.length === this.#text.length && this.#fed === text.length) return true;
     if (this.#finished) this.#reopen();
     this.#text = text;
-    const blocks = this.#splitter.push(text);
-    if (blocks.length > 0) this.#appendFinished(blocks);
+    const done = this.#catchUp(deadline);
     this.#renderTail();
+    return done;
   }
 
   /**
@@ -149,6 +162,7 @@ export class IncrementalRenderer {
   finish(): void {
     this.#assertUsable();
     if (this.#finished) return;
+    this.#catchUp(Infinity);
     this.#finished = true;
     const source = this.#text.slice(this.#splitter.tailStart);
     this.#tail?.remove();
@@ -186,6 +200,7 @@ export class IncrementalRenderer {
     this.#container.replaceChildren();
     this.#splitter.reset();
     this.#text = '';
+    this.#fed = 0;
     this.#tail = undefined;
     this.#tailSource = undefined;
     this.#fence = undefined;
@@ -229,6 +244,31 @@ export class IncrementalRenderer {
     return true;
   }
 
+  /**
+   * Gives the splitter the text it has not seen, a line-aligned slice at a time, rendering the
+   * blocks each slice finishes, until all is fed or the deadline has passed.
+   */
+  #catchUp(deadline: number): boolean {
+    const text = this.#text;
+    while (this.#fed < text.length) {
+      let end = text.length;
+      if (end - this.#fed > CATCH_UP_SLICE) {
+        const newline = text.indexOf('\n', this.#fed + CATCH_UP_SLICE);
+        if (newline !== -1) end = newline + 1;
+      }
+      const blocks = this.#splitter.push(end === text.length ? text : text.slice(0, end));
+      this.#fed = end;
+      if (blocks.length > 0) this.#appendFinished(blocks);
+      if (this.#fed < text.length && performance.now() >= deadline) return false;
+    }
+    return true;
+  }
+
+  /** The part of the text rendered so far (all of it unless a deadline cut an update short). */
+  #shown(): string {
+    return this.#fed === this.#text.length ? this.#text : this.#text.slice(0, this.#fed);
+  }
+
   #createBlockElement(): HTMLElement {
     const element = this.#doc.createElement('div');
     element.className = BLOCK_CLASS;
@@ -270,7 +310,7 @@ export class IncrementalRenderer {
       return;
     }
     this.#fence = undefined;
-    const source = this.#text.slice(this.#splitter.tailStart);
+    const source = this.#shown().slice(this.#splitter.tailStart);
     if (source === this.#tailSource) return;
     this.#tailSource = source;
     if (source.trim() === '') tail.replaceChildren();
@@ -283,7 +323,7 @@ export class IncrementalRenderer {
    * long the code gets. It is rendered from its real source once its closing fence arrives.
    */
   #renderLiveFence(tail: HTMLElement, fence: OpenFence): void {
-    const text = this.#text;
+    const text = this.#shown();
     let live = this.#fence;
     if (!live || live.start !== fence.start) {
       const pre = this.#doc.createElement('pre');

@@ -4,6 +4,7 @@ import { parseRetryAfterMs } from '../wire/retry-after.js';
 import { createFrameParser } from './frame-parser.js';
 import { MalformedChunkError } from './protocol-adapter.js';
 import type { ProtocolAdapter } from './protocol-adapter.js';
+import { createTaskSlicer } from './task-slicer.js';
 import { CONTEXT_TRIMMED_HEADER } from '../wire/headers.js';
 
 export interface StreamChatOptions {
@@ -132,6 +133,9 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
   // reset must never cost the user the last words that did arrive.
   const reader = response.body.getReader();
   const utf8 = new TextDecoder('utf-8');
+  // One chunk can hold a whole answer (a buffering proxy, a fast local model): its events are
+  // handed out in slices of a few milliseconds, each slice a task of its own.
+  const slicer = createTaskSlicer();
   try {
     for (;;) {
       let result: ReadableStreamReadResult<Uint8Array>;
@@ -145,9 +149,13 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       }
       if (result.done) break;
       received += result.value.byteLength;
+      slicer.begin();
       options.onActivity?.();
       frames.feed(utf8.decode(result.value, { stream: true }));
-      yield* drain(queue, signal);
+      for (const event of drain(queue, signal)) {
+        yield event;
+        if (slicer.expired) await slicer.next();
+      }
       if (failure) {
         yield { type: 'error', error: failure };
         return;
