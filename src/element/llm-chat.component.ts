@@ -175,8 +175,10 @@ export class LlmChat extends LitElement {
   /** Shown once, beside the status, from the first storage failure until the next send. */
   @state() private storageWarning = '';
 
-  @query('textarea[part="input"]') private input?: HTMLTextAreaElement;
-  @query('[part="log"]') private log?: HTMLElement;
+  // Cached (both are always rendered): the transcript comes first in the shadow tree, so each
+  // uncached look-up of the composer would walk every message.
+  @query('textarea[part="input"]', true) private input?: HTMLTextAreaElement;
+  @query('[part="log"]', true) private log?: HTMLElement;
 
   private readonly chat = new ChatController(this, () => this, {
     onChange: () => this.persistence.saveTranscript(),

@@ -76,10 +76,17 @@ export const styles = css`
     text-align: center;
     margin: auto 0;
   }
+  /* Messages out of view skip style, layout and paint (they keep their last size, or a guess),
+     so a long transcript costs what its visible part costs, while find-in-page, selection and
+     screen readers still see every message. The clip margin keeps focus rings of controls
+     near the edge visible. */
   .message {
     max-width: 100%;
     border-radius: var(--_radius);
     overflow-wrap: anywhere;
+    content-visibility: auto;
+    contain-intrinsic-block-size: auto 120px;
+    overflow-clip-margin: 6px;
   }
   .message.user {
     align-self: flex-end;
