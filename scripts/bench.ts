@@ -81,7 +81,13 @@ async function main(): Promise<number> {
         for (let rep = 1; rep <= REPS; rep++) {
           for (const subject of SUBJECT_LIST) {
             const began = Date.now();
-            const result = await runOnce(browser, server.url, { subject, answerId: String(sizeKb), mode, timeoutMs: RUN_TIMEOUT_MS });
+            const result = await runOnce(browser, server.url, {
+              subject,
+              answerId: String(sizeKb),
+              mode,
+              timeoutMs: RUN_TIMEOUT_MS,
+              ...(mode === 'paced' ? { deltas: deltas(sizeKb), deltasPerSecond: DELTAS_PER_SECOND } : {}),
+            });
             const text = checkText(expected.get(sizeKb) ?? '', result.probe.text);
             streams.push({ subject, mode, sizeKb, deltas: deltas(sizeKb), result, text });
             progress(`${mode} ${sizeKb} KB run ${rep} ${subject}`, (Date.now() - began) / 1000);
@@ -109,8 +115,16 @@ async function main(): Promise<number> {
       for (let rep = 1; rep <= REPS; rep++) {
         for (const subject of SUBJECT_LIST) {
           const began = Date.now();
-          const result = await runOnce(browser, server.url, { subject, answerId, mode: 'paced', transcript, timeoutMs: RUN_TIMEOUT_MS });
           const deltaCount = cutDeltas(text, DELTA_SIZE).length;
+          const result = await runOnce(browser, server.url, {
+            subject,
+            answerId,
+            mode: 'paced',
+            transcript,
+            timeoutMs: RUN_TIMEOUT_MS,
+            deltas: deltaCount,
+            deltasPerSecond: DELTAS_PER_SECOND,
+          });
           long.push({ subject, sizeKb: LONG_ANSWER_KB, deltas: deltaCount, result, text: checkText(reference, result.probe.text) });
           progress(`1,000 messages run ${rep} ${subject}`, (Date.now() - began) / 1000);
         }

@@ -97,6 +97,12 @@ function longTaskColumn(samples: { result: RunResult }[]): string {
   return `${counts.join('/')}${longest > 0 ? ` (≤ ${longest.toFixed(0)} ms)` : ''}`;
 }
 
+/** CPU per delta from the first text on screen to the end (see `RunResult.streaming`). */
+export function streamingPerDelta(sample: { result: RunResult }): number {
+  const streaming = sample.result.streaming;
+  return streaming && streaming.deltas > 0 ? streaming.cpuMs / streaming.deltas : Number.NaN;
+}
+
 export function table(header: string[], rows: string[][]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
@@ -151,7 +157,7 @@ export function longTable(samples: LongSample[], empty: StreamSample[]): string 
     'subject',
     'interactive after load ms',
     'long tasks while loading (longest ms)',
-    'CPU ms per delta at the end of 1,000 messages',
+    'CPU ms per delta while streaming at the end of 1,000 messages',
     `same in an empty chat (${sizeKb} KB, paced)`,
     'ratio',
     'long tasks while streaming',
@@ -161,8 +167,8 @@ export function longTable(samples: LongSample[], empty: StreamSample[]): string 
   for (const subject of [...new Set(samples.map((sample) => sample.subject))]) {
     const runs = samples.filter((sample) => sample.subject === subject);
     const baseline = empty.filter((sample) => sample.subject === subject && sample.mode === 'paced' && sample.sizeKb === sizeKb);
-    const perDelta = runs.map((run) => run.result.cpuMs / run.deltas);
-    const emptyPerDelta = median(baseline.map((run) => run.result.cpuMs / run.deltas));
+    const perDelta = runs.map(streamingPerDelta);
+    const emptyPerDelta = median(baseline.map(streamingPerDelta));
     const loadTasks = runs.map(
       (run) => run.result.load?.longTasks.filter((task) => task.start <= (run.result.load?.interactiveAt ?? 0)) ?? [],
     );

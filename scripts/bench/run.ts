@@ -21,10 +21,18 @@ export interface RunSpec {
   once?: string;
   /** Give up after this long. */
   timeoutMs: number;
+  /** Paced runs: the answer's deltas and their rate, for the per-delta cost while streaming. */
+  deltas?: number;
+  deltasPerSecond?: number;
 }
 
 export interface RunResult {
   cpuMs: number;
+  /**
+   * CPU from the first text on screen to the end, and the deltas that arrived in that time:
+   * the cost of streaming itself, without sending the request (which carries the history).
+   */
+  streaming?: { cpuMs: number; deltas: number };
   peakHeapBytes: number;
   probe: StreamProbe;
   /** For runs with a transcript: what loading it measured, and when the page was interactive. */
@@ -117,6 +125,16 @@ export async function runOnce(browser: Browser, baseUrl: string, spec: RunSpec):
       await page.evaluate((prompt) => window.__bench.send(prompt), PROMPT);
     }
     let timedOut = false;
+    let steadyFrom: { cpu: number; at: number } | undefined;
+    if (spec.once === undefined) {
+      await page
+        .waitForFunction(() => window.__bench.streamProbe().firstTextAt !== undefined, undefined, { timeout: spec.timeoutMs, polling: 20 })
+        .then(async () => {
+          const [cpu = 0] = await metric(cdp, ['ThreadTime']);
+          steadyFrom = { cpu, at: await page.evaluate(() => performance.now()) };
+        })
+        .catch(() => undefined);
+    }
     try {
       const streamed = spec.once === undefined;
       await page.waitForFunction(
@@ -135,7 +153,23 @@ export async function runOnce(browser: Browser, baseUrl: string, spec: RunSpec):
     sampling = false;
     await sampler;
     const probe = await page.evaluate(() => window.__bench.streamProbe());
-    return { cpuMs: (cpuAfter - cpuBefore) * 1000, peakHeapBytes, probe, ...(load ? { load } : {}), errors, timedOut };
+    const streaming =
+      steadyFrom && probe.bytesInJsAt !== undefined && spec.deltas !== undefined && spec.deltasPerSecond !== undefined
+        ? {
+            cpuMs: (cpuAfter - steadyFrom.cpu) * 1000,
+            // Paced deltas arrive at a known rate from the first one on.
+            deltas: spec.deltas - Math.min(spec.deltas, Math.ceil(((steadyFrom.at - probe.bytesInJsAt) * spec.deltasPerSecond) / 1000) + 1),
+          }
+        : undefined;
+    return {
+      cpuMs: (cpuAfter - cpuBefore) * 1000,
+      ...(streaming ? { streaming } : {}),
+      peakHeapBytes,
+      probe,
+      ...(load ? { load } : {}),
+      errors,
+      timedOut,
+    };
   } finally {
     await context.close();
   }

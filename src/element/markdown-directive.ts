@@ -53,10 +53,16 @@ class MarkdownDirective extends AsyncDirective {
       this.options = options;
       this.optionsKey = key;
     }
-    if (this.deferred && (text !== this.text || final !== this.final)) this.undefer();
+    const changed = text !== this.text || final !== this.final;
+    if (this.deferred) {
+      if (!changed) return nothing;
+      this.undefer();
+    }
     this.text = text;
     this.final = final;
-    if (this.isConnected && !this.deferred) this.draw();
+    // Every message of the transcript is updated on every frame of a stream; only the one
+    // that changed has anything to do.
+    if (this.isConnected && (changed || !this.renderer)) this.draw();
     return nothing;
   }
 

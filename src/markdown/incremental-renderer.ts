@@ -145,6 +145,7 @@ export class IncrementalRenderer {
    */
   update(text: string, deadline = Infinity): boolean {
     this.#assertUsable();
+    if (text === this.#text && this.#fed === text.length) return true;
     if (!this.#continues(text)) this.#clear();
     else if (text.length === this.#text.length && this.#fed === text.length) return true;
     if (this.#finished) this.#reopen();
