@@ -33,7 +33,9 @@ export class AutoScrollController implements ReactiveController {
 
   hostUpdated(): void {
     const log = this.getLog();
-    const targets = log ? [log, log.lastElementChild].filter((element): element is Element => element !== null) : [];
+    // The newest message is the last article (the "jump to latest" button may come after it).
+    const newest = log?.querySelector(':scope > article:last-of-type') ?? log?.lastElementChild ?? null;
+    const targets = log ? [log, newest].filter((element): element is Element => element !== null) : [];
     if (targets.length === this.observed.length && targets.every((element, index) => element === this.observed[index])) return;
     this.resizes.disconnect();
     // Observing starts with a first notification, which brings a new message into view.

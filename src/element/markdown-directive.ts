@@ -3,6 +3,7 @@ import { AsyncDirective, PartType, directive } from 'lit/async-directive.js';
 import type { ElementPart, PartInfo } from 'lit/directive.js';
 import { IncrementalRenderer } from '../markdown/incremental-renderer.js';
 import type { IncrementalRendererOptions } from '../markdown/incremental-renderer.js';
+import { loadSanitizer } from '../markdown/sanitizer-loader.js';
 import { cancelRender, deferRender } from './deferred-render-queue.js';
 import type { DeferredRender } from './deferred-render-queue.js';
 
@@ -81,7 +82,12 @@ class MarkdownDirective extends AsyncDirective {
       this.defer(container);
       return;
     }
-    this.renderer ??= new IncrementalRenderer(container, this.options);
+    if (!this.renderer) {
+      // An answer is on its way: fetch the sanitizer now, in parallel with the request, so a
+      // block with raw HTML need not wait for it.
+      if (!this.final) loadSanitizer().catch(() => undefined);
+      this.renderer = new IncrementalRenderer(container, this.options);
+    }
     this.step(performance.now() + FRAME_BUDGET_MS);
   }
 

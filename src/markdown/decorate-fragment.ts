@@ -1,4 +1,4 @@
-import { LINK_REL, safeUrl } from './sanitize.js';
+import { LINK_REL, safeUrl } from './safe-url.js';
 
 /** User-visible strings of rendered markdown, for i18n. */
 export interface MarkdownStrings {

@@ -3,7 +3,8 @@ import { decorateFragment, DEFAULT_MARKDOWN_STRINGS } from './decorate-fragment.
 import type { DecorateOptions, MarkdownStrings } from './decorate-fragment.js';
 import { confirmBlock } from './confirm-block.js';
 import { codeLanguage } from './marked-instance.js';
-import { renderBlock, renderLiveBlock } from './render-block.js';
+import { renderBlock } from './render-block.js';
+import { loadSanitizer } from './sanitizer-loader.js';
 import { repairTail } from './repair-tail.js';
 import { BlockSplitter } from './split-blocks.js';
 import type { FinishedBlock, OpenFence } from './split-blocks.js';
@@ -97,6 +98,9 @@ export class IncrementalRenderer {
   #final: { element: HTMLElement; group: HTMLElement | undefined; groupSize: number } | undefined;
   #finished = false;
   #destroyed = false;
+  /** Finished blocks shown as plain text until the sanitizer has loaded, with their source. */
+  readonly #waiting = new Map<HTMLElement, { source: string; tokens: Token[] | undefined }>();
+  #sanitizerPending = false;
 
   /**
    * @param container - the element to render into (its content is owned by the renderer)
@@ -172,7 +176,7 @@ export class IncrementalRenderer {
     this.#fence = undefined;
     if (source.trim() === '') return;
     const element = this.#createBlockElement();
-    element.append(renderBlock(source, this.#decorate, this.#doc));
+    this.#fill(element, source);
     this.#final = { element, group: this.#group, groupSize: this.#groupSize };
     this.#place(element);
   }
@@ -199,6 +203,7 @@ export class IncrementalRenderer {
     for (const timer of this.#feedbackTimers.values()) clearTimeout(timer);
     this.#feedbackTimers.clear();
     this.#container.replaceChildren();
+    this.#waiting.clear();
     this.#splitter.reset();
     this.#text = '';
     this.#fed = 0;
@@ -279,8 +284,7 @@ export class IncrementalRenderer {
   #appendFinished(blocks: FinishedBlock<Token[] | null>[]): void {
     for (const block of blocks) {
       const element = this.#createBlockElement();
-      const source = this.#text.slice(block.start, block.end);
-      element.append(renderBlock(source, this.#decorate, this.#doc, block.data ?? undefined));
+      this.#fill(element, this.#text.slice(block.start, block.end), block.data ?? undefined);
       this.#place(element);
     }
   }
@@ -315,7 +319,50 @@ export class IncrementalRenderer {
     if (source === this.#tailSource) return;
     this.#tailSource = source;
     if (source.trim() === '') tail.replaceChildren();
-    else tail.replaceChildren(renderLiveBlock(repairTail(source), this.#decorate, this.#doc));
+    else {
+      const { fragment, waiting } = renderBlock(repairTail(source), this.#decorate, this.#doc);
+      tail.replaceChildren(fragment);
+      // The tail is drawn again from its source once the sanitizer is there.
+      if (waiting) this.#awaitSanitizer();
+    }
+  }
+
+  /** Renders a finished block into its element, remembering it if it waits for the sanitizer. */
+  #fill(element: HTMLElement, source: string, tokens?: Token[]): void {
+    const { fragment, waiting } = renderBlock(source, this.#decorate, this.#doc, tokens);
+    element.append(fragment);
+    if (!waiting) return;
+    this.#waiting.set(element, { source, tokens });
+    this.#awaitSanitizer();
+  }
+
+  /**
+   * Blocks that need the sanitizer show their source as plain text until it has loaded; then
+   * they are rendered for good, once, like any finished block (and the tail is redrawn).
+   */
+  #awaitSanitizer(): void {
+    if (this.#sanitizerPending) return;
+    this.#sanitizerPending = true;
+    loadSanitizer().then(
+      () => {
+        this.#sanitizerPending = false;
+        if (this.#destroyed) return;
+        for (const [element, { source, tokens }] of this.#waiting) {
+          if (this.#container.contains(element)) element.replaceChildren(renderBlock(source, this.#decorate, this.#doc, tokens).fragment);
+        }
+        this.#waiting.clear();
+        if (this.#tail && !this.#fence) {
+          this.#tailSource = undefined;
+          this.#renderTail();
+        }
+      },
+      () => {
+        // The chunk did not load (offline): those blocks stay plain text, and the next one
+        // that needs it tries again.
+        this.#sanitizerPending = false;
+        this.#waiting.clear();
+      },
+    );
   }
 
   /**

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
-import { TRUSTED_TYPES_POLICIES } from '../../src/markdown/sanitize.js';
+import { TRUSTED_TYPES_POLICIES } from '../../src/markdown/trusted-types.js';
 import { launchChromium } from '../support/chromium.js';
 
 /**
