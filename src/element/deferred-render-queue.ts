@@ -23,21 +23,25 @@ export interface DeferredRender {
 
 /** Time spent formatting the newest answers before the first paint. */
 const FIRST_PAINT_BUDGET_MS = 12;
-/** Time per slice of background formatting. */
+/** Time per slice of formatting, in idle time or, for answers near the view, per frame. */
 const SLICE_MS = 8;
-/** Answers within this distance of the view (in view heights) are formatted at once. */
+/** Answers within this distance of the view (in view heights) are formatted first. */
 const NEAR_VIEW = '100% 0px';
 
 type IdleWindow = Window & {
   requestIdleCallback?: (callback: (deadline: { timeRemaining(): number }) => void, options?: { timeout: number }) => number;
 };
 
+/** Waiting answers, oldest first (idle time takes them from the end). */
 const pending: DeferredRender[] = [];
+/** Answers near the view, formatted in the next frames. */
+const urgent = new Set<DeferredRender>();
 const observers = new WeakMap<Element, IntersectionObserver>();
 let viewportObserver: IntersectionObserver | undefined;
 const observed = new Map<Element, DeferredRender>();
 let flushQueued = false;
 let idleQueued = false;
+let frameQueued = false;
 
 /**
  * Queues an answer. Its container should already show the plain text. Queued in one task, the
@@ -54,30 +58,33 @@ export function deferRender(job: DeferredRender): void {
 export function cancelRender(job: DeferredRender): void {
   const index = pending.indexOf(job);
   if (index !== -1) pending.splice(index, 1);
+  urgent.delete(job);
   unobserve(job);
 }
 
 function firstPass(): void {
   flushQueued = false;
-  const deadline = performance.now() + FIRST_PAINT_BUDGET_MS;
   // Newest first: in a restored chat the newest answers are the ones in view.
-  while (pending.length > 0 && performance.now() < deadline) {
-    const job = pending[pending.length - 1] as DeferredRender;
-    if (!runJob(job, deadline)) break;
-  }
+  work(performance.now() + FIRST_PAINT_BUDGET_MS, () => pending[pending.length - 1]);
   for (const job of pending) observe(job);
   scheduleIdle();
 }
 
-/** Runs a job; a finished job leaves the queue. */
-function runJob(job: DeferredRender, deadline: number): boolean {
-  let done = true;
-  try {
-    done = job.run(deadline);
-  } finally {
-    if (done) cancelRender(job);
+/** Runs jobs picked by `next` until the deadline; a job not done by then goes on next time. */
+function work(deadline: number, next: () => DeferredRender | undefined): void {
+  for (let job = next(); job && performance.now() < deadline; job = next()) {
+    if (!job.container.isConnected) {
+      cancelRender(job);
+      continue;
+    }
+    let done = true;
+    try {
+      done = job.run(deadline);
+    } finally {
+      if (done) cancelRender(job);
+    }
+    if (!done) return;
   }
-  return done;
 }
 
 function observe(job: DeferredRender): void {
@@ -107,11 +114,23 @@ function unobserve(job: DeferredRender): void {
 
 function handleIntersections(entries: IntersectionObserverEntry[]): void {
   for (const entry of entries) {
-    if (!entry.isIntersecting) continue;
     const job = observed.get(entry.target);
-    // Near the view: format it whole now, as a streamed answer would be.
-    if (job) runJob(job, Infinity);
+    if (!job) continue;
+    if (entry.isIntersecting) urgent.add(job);
+    else urgent.delete(job);
   }
+  scheduleFrame();
+}
+
+/** Answers near the view get a slice of every frame until they are done. */
+function scheduleFrame(): void {
+  if (frameQueued || urgent.size === 0) return;
+  frameQueued = true;
+  requestAnimationFrame(() => {
+    frameQueued = false;
+    work(performance.now() + SLICE_MS, () => urgent.values().next().value);
+    scheduleFrame();
+  });
 }
 
 function scheduleIdle(): void {
@@ -120,15 +139,7 @@ function scheduleIdle(): void {
   const win = (pending[0]?.container.ownerDocument.defaultView ?? window) as IdleWindow;
   const slice = (remaining: number) => {
     idleQueued = false;
-    const deadline = performance.now() + Math.max(1, Math.min(SLICE_MS, remaining));
-    while (pending.length > 0 && performance.now() < deadline) {
-      const job = pending[pending.length - 1] as DeferredRender;
-      if (!job.container.isConnected) {
-        cancelRender(job);
-        continue;
-      }
-      if (!runJob(job, deadline)) break;
-    }
+    work(performance.now() + Math.max(1, Math.min(SLICE_MS, remaining)), () => pending[pending.length - 1]);
     scheduleIdle();
   };
   if (win.requestIdleCallback) win.requestIdleCallback((idle) => slice(idle.timeRemaining()), { timeout: 1000 });

@@ -78,12 +78,14 @@ export const styles = css`
   }
   /* Messages out of view skip style, layout and paint (they keep their last size, or a guess),
      so a long transcript costs what its visible part costs, while find-in-page, selection and
-     screen readers still see every message. The clip margin keeps focus rings of controls
-     near the edge visible. */
+     screen readers still see every message. A skipped message has no content size to keep it
+     from shrinking in the log's column, hence flex-shrink: 0. The clip margin keeps focus rings
+     of controls near the edge visible. */
   .message {
     max-width: 100%;
     border-radius: var(--_radius);
     overflow-wrap: anywhere;
+    flex-shrink: 0;
     content-visibility: auto;
     contain-intrinsic-block-size: auto 120px;
     overflow-clip-margin: 6px;

@@ -92,18 +92,21 @@ class MarkdownDirective extends AsyncDirective {
   }
 
   /** Renders within the deadline; what is left is rendered in the next frames. */
-  private step(deadline: number): boolean {
+  private step(deadline: number): void {
+    if (this.advance(deadline)) return;
+    this.frame ||= requestAnimationFrame(() => {
+      this.frame = 0;
+      if (this.isConnected) this.step(performance.now() + FRAME_BUDGET_MS);
+    });
+  }
+
+  /** Renders what fits before the deadline; finishes the answer once all is rendered. */
+  private advance(deadline: number): boolean {
     const renderer = this.renderer;
     if (!renderer) return true;
     // A finished answer can stream again (Continue): update() after finish() reopens the tail.
     if (this.finished && !this.final) this.finished = false;
-    if (!renderer.update(this.text, deadline)) {
-      this.frame ||= requestAnimationFrame(() => {
-        this.frame = 0;
-        if (this.isConnected) this.step(performance.now() + FRAME_BUDGET_MS);
-      });
-      return false;
-    }
+    if (!renderer.update(this.text, deadline)) return false;
     if (this.final && !this.finished) {
       renderer.finish();
       this.finished = true;
@@ -111,28 +114,37 @@ class MarkdownDirective extends AsyncDirective {
     return true;
   }
 
-  /** Shows the text as it is and leaves the formatting to the deferred render queue. */
+  /**
+   * Shows the text as it is and leaves the formatting to the deferred render queue, which
+   * calls the job (newest answers first, or when it nears the view) until it is done.
+   */
   private defer(container: HTMLElement): void {
     container.textContent = this.text;
     const job: DeferredRender = {
       container,
       run: (deadline) => {
         if (this.deferred !== job) return true;
-        this.deferred = undefined;
-        container.replaceChildren();
-        this.renderer = new IncrementalRenderer(container, this.options);
-        return this.step(deadline);
+        if (!this.renderer) {
+          container.replaceChildren();
+          this.renderer = new IncrementalRenderer(container, this.options);
+        }
+        const done = this.advance(deadline);
+        if (done) this.deferred = undefined;
+        return done;
       },
     };
     this.deferred = job;
     deferRender(job);
   }
 
-  /** Renders a deferred answer the ordinary way after all (its text changed). */
+  /** Renders a deferred answer the ordinary way after all (its text changed, or it left). */
   private undefer(): void {
     if (!this.deferred) return;
     cancelRender(this.deferred);
     this.deferred = undefined;
+    this.renderer?.destroy();
+    this.renderer = undefined;
+    this.finished = false;
     this.container?.replaceChildren();
   }
 
