@@ -112,8 +112,13 @@ export class ChatStore {
   private seen: StoredTranscript = emptyStoredTranscript();
   /** The stored string already folded into `seen`; `undefined` when unknown. */
   private lastRaw: string | null | undefined;
-  /** Id → canonical JSON of the transcript this tab last handed in, in its order. */
-  private lastInput = new Map<string, string>();
+  /** Backing field of `lastInput`. */
+  private lastInputs = new Map<string, string>();
+  /**
+   * Set by `load()`: the last input is what was loaded, and its canonical JSON is computed on
+   * first use (a long transcript would otherwise be serialized once more on every page load).
+   */
+  private lastInputLoaded: readonly ChatMessage[] | undefined;
   private lastNotified: string | undefined;
   private readonly canonical = new WeakMap<ChatMessage, string>();
 
@@ -159,8 +164,10 @@ export class ChatStore {
 
   /**
    * Reads the stored transcript and draft. Messages come back as stored, a streaming partial
-   * included (`ChatSession.setMessages` turns it into `interrupted`). An unreadable value is
-   * moved to `llm-chat:<key>:corrupt:<transcript|draft>:<time>` and reported as `corrupted`.
+   * included (`ChatSession.setMessages` turns it into `interrupted`). They are the store's own
+   * objects, not copies: treat them as read-only (`ChatSession.setMessages` copies them), which
+   * spares a long transcript a deep copy on every page load. An unreadable value is moved to
+   * `llm-chat:<key>:corrupt:<transcript|draft>:<time>` and reported as `corrupted`.
    *
    * @returns The transcript (empty when nothing is stored or storage is unusable) and the draft
    *   (`''` when none). Never throws.
@@ -184,9 +191,9 @@ export class ChatStore {
       }
     }
     this.seen = record;
-    this.lastInput = new Map(record.messages.map((m) => [m.id, this.canonicalOf(m)]));
-    // One copy for the caller; `seen` keeps the parsed objects.
-    const messages = structuredClone(record.messages);
+    this.lastInput = new Map();
+    this.lastInputLoaded = record.messages;
+    const messages = [...record.messages];
     this.memoryMessages = messages;
 
     const rawDraft = this.read(storage, this.draftKey);
@@ -641,6 +648,21 @@ export class ChatStore {
     this.reported = true;
     const { onUnavailable } = this.options;
     if (onUnavailable) callSafely(() => onUnavailable(reason));
+  }
+
+  /** Id → canonical JSON of the transcript this tab last handed in (or loaded), in its order. */
+  private get lastInput(): Map<string, string> {
+    const loaded = this.lastInputLoaded;
+    if (loaded) {
+      this.lastInputLoaded = undefined;
+      this.lastInputs = new Map(loaded.map((m) => [m.id, this.canonicalOf(m)]));
+    }
+    return this.lastInputs;
+  }
+
+  private set lastInput(value: Map<string, string>) {
+    this.lastInputLoaded = undefined;
+    this.lastInputs = value;
   }
 
   private canonicalOf(message: ChatMessage): string {

@@ -1,16 +1,32 @@
 import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage } from '../core/types.js';
 import { renderMessage } from './message-template.js';
 import type { MessageView } from './message-template.js';
 import type { LlmChatStrings } from './strings.js';
 
+/**
+ * The newest messages, always rendered: the answer being streamed, its question, tool results
+ * between them, and the answer before (Retry and Continue move with the last answer). Older
+ * messages change only when the transcript array is replaced (the session replaces it for
+ * anything but in-place updates of the answer in flight) or when their feedback is set, so
+ * each frame of a stream costs the same in a long conversation as in an empty one.
+ */
+const LIVE_MESSAGES = 6;
+
 /** Everything the chat's frame shows, handed in by the element. */
 export interface ChatView {
   strings: LlmChatStrings;
   messages: readonly ChatMessage[];
   message: MessageView;
+  /**
+   * What the rendering of a settled message (all but the last few) depends on besides the
+   * message itself and the transcript array: when none of it changed, such a message is not
+   * rendered again. A setting or state that changes how older messages look belongs here.
+   */
+  settled: readonly unknown[];
   /** A turn is in flight: Stop replaces Send. */
   busy: boolean;
   /** `connecting` or `streaming`: the log is busy. */
@@ -54,7 +70,12 @@ export function renderChat(view: ChatView): TemplateResult {
         ${repeat(
           view.messages,
           (message) => message.id,
-          (message) => renderMessage(message, view.message),
+          (message, index) =>
+            index < view.messages.length - LIVE_MESSAGES
+              ? guard([message, view.messages, message.feedback, view.message.trimmedNoticeId, ...view.settled], () =>
+                  renderMessage(message, view.message),
+                )
+              : renderMessage(message, view.message),
         )}
         ${
           view.showJump

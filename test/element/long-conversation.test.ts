@@ -109,6 +109,29 @@ describe('<llm-chat>', () => {
     });
   });
 
+  describe('older messages, which are not rendered again on every frame', () => {
+    it('still show a changed setting, a feedback choice and a new transcript', async () => {
+      const el = await fixture<LlmChat>(html`<llm-chat endpoint="/x" persist="none" with-feedback style="height: 400px"></llm-chat>`);
+      const chat = new ChatHarness(el);
+      el.messages = transcript(40);
+      await el.updateComplete;
+      const oldest = () => chat.parts('message')[1] as HTMLElement;
+      const up = () => oldest().querySelector<HTMLButtonElement>('[part~="feedback-up-button"]');
+      expect(up()?.getAttribute('aria-pressed')).to.equal('false');
+      up()?.click();
+      await el.updateComplete;
+      expect(up()?.getAttribute('aria-pressed')).to.equal('true');
+
+      el.strings = { assistant: 'Model' };
+      await el.updateComplete;
+      expect(oldest().querySelector('.visually-hidden')?.textContent).to.include('Model');
+
+      el.messages = transcript(40).map((message) => ({ ...message, content: message.content.replace('Answer', 'Reply') }));
+      await el.updateComplete;
+      await waitUntil(() => oldest().querySelector('h2')?.textContent === 'Reply 1', 'the old answer replaced');
+    });
+  });
+
   describe('first delta', () => {
     it('renders the first change after a quiet frame without waiting for the next frame', async () => {
       // The delta comes alone, well after the response head and its updates.
