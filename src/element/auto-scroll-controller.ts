@@ -33,10 +33,9 @@ export class AutoScrollController implements ReactiveController {
 
   hostUpdated(): void {
     const log = this.getLog();
-    // The newest message is the last article (the "jump to latest" button may come after it);
-    // found from the end, as a selector would visit every message.
+    // Where the newest message is: the log's last element but for the "jump to latest" button.
     let newest = log?.lastElementChild ?? null;
-    while (newest && newest.localName !== 'article' && newest.previousElementSibling) newest = newest.previousElementSibling;
+    if (newest?.localName === 'button') newest = newest.previousElementSibling;
     const targets = log ? [log, newest].filter((element): element is Element => element !== null) : [];
     if (targets.length === this.observed.length && targets.every((element, index) => element === this.observed[index])) return;
     this.resizes.disconnect();
