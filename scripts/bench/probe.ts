@@ -142,6 +142,8 @@ let frameSeq = 0;
 let renderPhase = false;
 /** The frame whose paint shows the latest change to the answer. */
 let changePaintedBy: number | undefined;
+/** The frame whose paint shows the answer's first text (later changes do not move it). */
+let firstTextPaintedBy: number | undefined;
 let firstTextAt: number | undefined;
 let firstPaintAt: number | undefined;
 let lastChangeAt: number | undefined;
@@ -158,10 +160,10 @@ addEventListener('DOMContentLoaded', () => document.body.append(sentinel));
 
 const channel = new MessageChannel();
 channel.port1.onmessage = (event: MessageEvent<number>) => {
+  if (firstTextPaintedBy !== undefined && firstPaintAt === undefined && firstTextPaintedBy <= event.data) firstPaintAt = performance.now();
   if (changePaintedBy === undefined || changePaintedBy > event.data) return;
   changePaintedBy = undefined;
   lastPaintAt = performance.now();
-  if (firstTextAt !== undefined && firstPaintAt === undefined) firstPaintAt = lastPaintAt;
 };
 // Callback times rather than the frame's timestamp: a frame whose vsync preceded the bytes'
 // arrival can still run after them, and does render them.
@@ -194,6 +196,7 @@ const observer = new MutationObserver((records) => {
   }
   lastChangeAt = now;
   changePaintedBy = renderPhase ? frameSeq : frameSeq + 1;
+  firstTextPaintedBy ??= changePaintedBy;
 });
 
 function observe(): void {

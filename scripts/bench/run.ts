@@ -50,14 +50,17 @@ async function metric(cdp: CDPSession, names: string[]): Promise<number[]> {
   return names.map((name) => metrics.find((entry) => entry.name === name)?.value ?? 0);
 }
 
-/** Waits until the main thread is nearly idle: under 5 % busy over 250 ms (at most 20 s). */
+/**
+ * Waits until the main thread is nearly idle: under 10 % busy over half a second (the probe's
+ * own frame loop takes a few per cent), at most 8 s.
+ */
 async function settle(cdp: CDPSession): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 8_000;
   let [last = 0] = await metric(cdp, ['ThreadTime']);
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const [now = 0] = await metric(cdp, ['ThreadTime']);
-    if (now - last < 0.0125) return;
+    if (now - last < 0.05) return;
     last = now;
   }
 }

@@ -30,6 +30,8 @@ export interface StreamChatOptions {
 }
 
 const DEFAULT_MAX_EVENT_SIZE = 4 * 1024 * 1024;
+/** Characters of one network chunk parsed at a time before its events are handed out. */
+const FEED_SLICE = 16 * 1024;
 const DEFAULT_MAX_ERROR_BODY = 64 * 1024;
 
 /**
@@ -151,10 +153,14 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       received += result.value.byteLength;
       slicer.begin();
       options.onActivity?.();
-      frames.feed(utf8.decode(result.value, { stream: true }));
-      for (const event of drain(queue, signal)) {
-        yield event;
-        if (slicer.expired) await slicer.next();
+      // Parsing is sliced too: a chunk holding a whole answer holds thousands of events.
+      const text = utf8.decode(result.value, { stream: true });
+      for (let at = 0; at < text.length && !failure && !done; at += FEED_SLICE) {
+        frames.feed(text.length <= FEED_SLICE ? text : text.slice(at, at + FEED_SLICE));
+        for (const event of drain(queue, signal)) {
+          yield event;
+          if (slicer.expired) await slicer.next();
+        }
       }
       if (failure) {
         yield { type: 'error', error: failure };

@@ -10,16 +10,12 @@ export interface TaskSlicer {
   next(): Promise<void>;
 }
 
-interface Scheduler {
-  yield?: () => Promise<void>;
-}
-
 /**
  * Cuts a long run of synchronous-looking work (an async loop whose awaits all resolve at once,
  * as when one network chunk holds thousands of events) into tasks of about `sliceMs`, so no
  * long task blocks input or frames. Microtasks never let the browser render; only a new task
- * does, so `next()` resolves through `scheduler.yield()` where it exists (it keeps the
- * continuation ahead of other queued work) and through a message otherwise.
+ * does, so `next()` resolves through a posted message. (Not `scheduler.yield()`: Chromium runs
+ * its continuations ahead of rendering, so a chain of them never let a frame through.)
  *
  * @param sliceMs - time per slice @defaultValue {@link DEFAULT_SLICE_MS}
  */
@@ -33,9 +29,7 @@ export function createTaskSlicer(sliceMs = DEFAULT_SLICE_MS): TaskSlicer {
       return performance.now() - sliceStart >= sliceMs;
     },
     async next() {
-      const scheduler = (globalThis as { scheduler?: Scheduler }).scheduler;
-      if (scheduler?.yield) await scheduler.yield();
-      else await nextTask();
+      await nextTask();
       sliceStart = performance.now();
     },
   };
