@@ -67,7 +67,7 @@ export default defineConfig(({ mode }) => {
           },
           formats: ['es'],
         },
-        rolldownOptions: { external: [/^lit/, 'marked', 'dompurify', /^eventsource-parser/] },
+        rolldownOptions: { external: [/^lit/, 'marked', 'dompurify', /^eventsource-parser/, /^highlight\.js/] },
       },
     };
   }

@@ -2,10 +2,25 @@
 // with real HTTP endpoints mounted in the dev server on 127.0.0.1.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { transform } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 
 const { handleScriptRequest } = await tsImport('./test/support/script-server.ts', import.meta.url);
 const { CHROMIUM_ARGS, CHROMIUM_PATH } = await tsImport('./test/support/chromium.ts', import.meta.url);
+
+/**
+ * highlight.js's ES module entry re-exports its CommonJS core, which the bundlers (Vite,
+ * esbuild) convert but the test server, serving modules one by one, does not. This converts
+ * that one file the same way esbuild does when bundling.
+ */
+const commonJsModules = {
+  name: 'commonjs-modules',
+  async transform(context) {
+    if (!context.path.endsWith('/node_modules/highlight.js/lib/core.js')) return undefined;
+    const { code } = await transform(context.body, { format: 'esm', loader: 'js' });
+    return { body: code };
+  },
+};
 
 export default {
   files: ['test/{core,transport,markdown,element}/**/*.test.ts'],
@@ -22,7 +37,7 @@ export default {
       return next();
     },
   ],
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [commonJsModules, esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
     chromeLauncher({
       launchOptions: {

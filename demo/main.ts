@@ -42,6 +42,9 @@ picker.addEventListener('change', () => {
 
 document.querySelector('#clear')?.addEventListener('click', () => chat.clear());
 
+// Starter prompts while the transcript is empty; the mock answers each with a different kind of markdown.
+chat.suggestions = ['Show me a table of HTTP status codes', 'Write a Python retry loop', 'Explain prompt caching'];
+
 const names = [
   'llm-chat-send',
   'llm-chat-first-token',
@@ -49,6 +52,7 @@ const names = [
   'llm-chat-tool-call',
   'llm-chat-finish',
   'llm-chat-error',
+  'llm-chat-feedback',
 ] as const;
 for (const name of names) {
   chat.addEventListener(name, (event) => {
@@ -63,7 +67,9 @@ for (const name of names) {
             ? `status ${String((detail['message'] as { status: string }).status)}`
             : name === 'llm-chat-error'
               ? `kind ${String((detail['error'] as { kind: string }).kind)}`
-              : '';
+              : name === 'llm-chat-feedback'
+                ? `value ${String(detail['value'])}`
+                : '';
     item.textContent = `${new Date().toLocaleTimeString()} ${name} ${summary}`;
     events.prepend(item);
   });

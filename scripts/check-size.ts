@@ -2,7 +2,7 @@
  * Size budget (issue 12): the initial embed, dist/llm-chat.js, is what every page with a chat
  * downloads before the chat can appear, so that is what the budget limits. Optional parts are
  * chunks beside it, loaded on demand relative to its own URL (each protocol adapter other than
- * `openai`, the tool schema validator, the HTML sanitizer); each is printed, found by following
+ * `openai`, the tool schema validator, the HTML sanitizer, the syntax highlighter); each is printed, found by following
  * the embed's dynamic imports (the npm build writes chunks of the same names into dist/ too, so
  * a file listing would not do). Also printed: what the embed's dependencies weigh on their own,
  * bundled and minified the same way, and so what llm-chat's own code adds (DESIGN.md §7 asks

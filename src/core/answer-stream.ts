@@ -1,11 +1,11 @@
-import type { ChatTransport } from './chat-transport.js';
+import type { ChatTransport, ResumeCursor, TransportStreamOptions } from './chat-transport.js';
 import { classifyError } from './classify-error.js';
 import { sleep } from './clock.js';
 import type { Clock } from './clock.js';
 import { createOverlapTrimmer } from './overlap-trimmer.js';
 import { createRetryPolicy } from './retry-policy.js';
 import type { AttemptOutcome } from './turn-outcome.js';
-import type { ChatError, ChatEvent, ChatMessage, ChatRequest, ChatToolCall } from './types.js';
+import type { ChatError, ChatEvent, ChatMessage, ChatRequest, ChatToolCall, WireError } from './types.js';
 import { Watchdog } from './watchdog.js';
 import type { WatchdogReason } from './watchdog.js';
 import { RETRY_ATTEMPT_HEADER } from '../wire/headers.js';
@@ -20,7 +20,7 @@ export interface AnswerHost {
   readonly stallTimeoutMs: number;
   readonly waitingHintMs: number;
   /** The visible state moved: `connecting`, `streaming` or `retrying` (with the time the retry starts). */
-  setPhase(phase: 'connecting' | 'streaming' | 'retrying', retryAt?: number): void;
+  setPhase(phase: 'connecting' | 'streaming' | 'retrying' | 'reconnecting', retryAt?: number): void;
   /** No token for a while: the "Still waiting…" hint. */
   setWaiting(waiting: boolean): void;
   changed(): void;
@@ -45,6 +45,8 @@ interface AttemptState {
   gotOutput: boolean;
   finishReason: string | undefined;
   error: ChatError | undefined;
+  /** How the transport said the last connection failed (a clean end without a terminal event is `eof`). */
+  cause?: WireError['cause'];
 }
 
 /**
@@ -59,6 +61,9 @@ export class AnswerStream {
   private reasoningFrom: number | undefined;
   private reasoningUntil: number | undefined;
   private readonly callIndex = new WeakMap<ChatToolCall, number>();
+  /** Where the stream stands, when it is resumable (the response had `X-Stream-ID`). */
+  private cursor: ResumeCursor | undefined;
+  private request: ChatRequest | undefined;
   private readonly trimmer: ReturnType<typeof createOverlapTrimmer> | undefined;
 
   /**
@@ -74,9 +79,22 @@ export class AnswerStream {
     this.trimmer = continuedFrom === undefined ? undefined : createOverlapTrimmer(continuedFrom);
   }
 
-  /** Runs the request to its end; aborting `signal` (Stop) ends it as `stopped`. */
-  async run(request: ChatRequest, signal: AbortSignal): Promise<AnswerResult> {
+  /**
+   * Runs the request to its end; aborting `signal` (Stop) ends it as `stopped`.
+   *
+   * @param resumeFrom - Start by resuming this stream instead of sending the request (after a
+   *   reload); a stream the server no longer has is a failure, never retried.
+   */
+  async run(request: ChatRequest, signal: AbortSignal, resumeFrom?: ResumeCursor): Promise<AnswerResult> {
     const { host, message } = this;
+    this.request = request;
+    if (resumeFrom) {
+      this.cursor = resumeFrom;
+      const metrics = (message.metrics ??= { attempts: 1 });
+      metrics.resumes = (metrics.resumes ?? 0) + 1;
+      const outcome = await this.attempt(request, signal, true);
+      return this.result(outcome);
+    }
     message.status = 'pending';
     const metrics = (message.metrics ??= { attempts: 0 });
     metrics.attempts = 0;
@@ -103,13 +121,39 @@ export class AnswerStream {
       }
     }
 
+    return this.result(outcome);
+  }
+
+  /**
+   * Stop: a resumable stream is told to stop at the server at once (its generation would
+   * otherwise wait out a grace period for a resume), before the connection is aborted.
+   */
+  stopRemote(): void {
+    const { request, cursor } = this;
+    if (request && cursor) void this.host.transport.stop?.(request, cursor.streamId);
+  }
+
+  private result(outcome: AttemptOutcome): AnswerResult {
     const held = this.trimmer?.flush() ?? '';
     if (held !== '') this.appendText(held);
     this.endReasoning();
+    // Nothing is left to resume once the answer ended, whatever way.
+    delete this.message.resumeFrom;
     return { outcome, firstTokenAt: this.firstTokenAt, refused: this.refused };
   }
 
-  private async attempt(request: ChatRequest, turnSignal: AbortSignal): Promise<AttemptOutcome> {
+  /** Whether a cut connection can be picked up again instead of failing the attempt. */
+  private canReconnect(state: AttemptState, reconnects: number): boolean {
+    return (
+      state.finishReason === undefined &&
+      state.error?.kind === 'network_error' &&
+      this.cursor !== undefined &&
+      this.host.transport.resume !== undefined &&
+      reconnects < MAX_RECONNECTS
+    );
+  }
+
+  private async attempt(request: ChatRequest, turnSignal: AbortSignal, resuming = false): Promise<AttemptOutcome> {
     const { host, message } = this;
     const { clock } = host;
     const metrics = message.metrics ?? { attempts: 1 };
@@ -132,31 +176,76 @@ export class AnswerStream {
       metrics.ttftMs === undefined
         ? clock.setTimeout(() => host.setWaiting(true), Math.max(0, host.waitingHintMs - (attemptStart - this.start)))
         : undefined;
-    host.setPhase('connecting');
+    host.setPhase(resuming ? 'reconnecting' : 'connecting');
     watchdog.start();
+    /** Whether the current connection got a response, and whether it moved the stream on. */
+    let answered = false;
+    let movedOn = false;
+    const connection: TransportStreamOptions = {
+      signal: attempt.signal,
+      onResponse: () => {
+        answered = true;
+        if (!resuming) metrics.ttfbMs = Math.round(clock.now() - attemptStart);
+        watchdog.headersReceived();
+        host.setPhase('streaming');
+      },
+      onActivity: () => watchdog.activity(),
+      onCursor: (cursor) => {
+        if (cursor.lastEventId !== this.cursor?.lastEventId) movedOn = true;
+        this.cursor = cursor;
+        message.resumeFrom =
+          cursor.lastEventId === undefined ? { streamId: cursor.streamId } : { streamId: cursor.streamId, lastEventId: cursor.lastEventId };
+      },
+    };
+    /** The failure that cut the first connection, when a reconnection could not repair it. */
+    let cut: ChatError | undefined;
+    let reconnects = 0;
 
     try {
-      const events = host.transport.stream(request, {
-        signal: attempt.signal,
-        onResponse: () => {
-          metrics.ttfbMs = Math.round(clock.now() - attemptStart);
-          watchdog.headersReceived();
-          host.setPhase('streaming');
-        },
-        onActivity: () => watchdog.activity(),
-      });
-      for await (const event of events) {
-        // Nothing is appended once the user pressed Stop.
-        if (turnSignal.aborted) break;
-        this.apply(event, state, watchdog);
+      for (;;) {
+        try {
+          const events =
+            resuming && this.cursor && host.transport.resume
+              ? host.transport.resume(request, this.cursor, connection)
+              : host.transport.stream(request, connection);
+          for await (const event of events) {
+            // Nothing is appended once the user pressed Stop.
+            if (turnSignal.aborted) break;
+            this.apply(event, state, watchdog);
+          }
+        } catch (error) {
+          if (!turnSignal.aborted && timedOut === undefined && state.error === undefined) {
+            state.error = classifyError(
+              { cause: 'network', message: error instanceof Error ? error.message : String(error) },
+              state.gotOutput ? 'mid_stream' : 'pre_stream',
+            );
+          }
+        }
+        if (turnSignal.aborted || timedOut !== undefined || !this.canReconnect(state, reconnects)) break;
+        // A resume the server answered, then closed cleanly without anything new, ended where
+        // the generation ended (stopped, or lost with its instance): asking again cannot help.
+        if (resuming && answered && !movedOn && state.cause === 'eof') break;
+        answered = movedOn = false;
+        // The connection dropped, but the server keeps the generation for a while: pick it up
+        // where the last delivered event left off, instead of paying for the answer again.
+        cut ??= state.error;
+        state.error = undefined;
+        reconnects++;
+        metrics.resumes = (metrics.resumes ?? 0) + 1;
+        resuming = true;
+        host.setPhase('reconnecting');
+        // The wait is ours, not the server's silence: the watchdogs sleep through it.
+        watchdog.stop();
+        try {
+          await sleep(clock, reconnectDelay(reconnects, host.random), turnSignal);
+        } catch {
+          break;
+        }
+        watchdog.start();
       }
-    } catch (error) {
-      if (!turnSignal.aborted && timedOut === undefined && state.error === undefined) {
-        state.error = classifyError(
-          { cause: 'network', message: error instanceof Error ? error.message : String(error) },
-          state.gotOutput ? 'mid_stream' : 'pre_stream',
-        );
-      }
+      // A stream the server no longer has (404) is the cut it could not repair, not a bad request.
+      if (cut && state.error && state.error.status !== undefined) state.error = cut;
+      if (cut && !state.error && state.finishReason === undefined) state.error = cut;
     } finally {
       watchdog.stop();
       if (hint !== undefined) clock.clearTimeout(hint);
@@ -236,6 +325,7 @@ export class AnswerStream {
         message.finishReason = event.reason;
         break;
       case 'error':
+        state.cause = event.error.cause;
         state.error = classifyError(event.error, state.gotOutput ? 'mid_stream' : 'pre_stream');
         break;
       case 'done':
@@ -272,6 +362,15 @@ export class AnswerStream {
     host.onDelta?.({ messageId: message.id, text });
     host.changed();
   }
+}
+
+/** Reconnections of one attempt before it fails as it would have without them. */
+const MAX_RECONNECTS = 3;
+
+/** 0.5 s, 1 s, 2 s (capped at 4 s), each with jitter so many clients do not reconnect in step. */
+function reconnectDelay(reconnect: number, random: () => number): number {
+  const base = Math.min(4000, 500 * 2 ** (reconnect - 1));
+  return Math.round(base * (0.5 + random() / 2));
 }
 
 function stalledError(phase: ChatError['phase'], reason: WatchdogReason, requestId: string | undefined): ChatError {

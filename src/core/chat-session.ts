@@ -1,33 +1,21 @@
-import { AnswerStream } from './answer-stream.js';
-import type { AnswerHost } from './answer-stream.js';
 import type { ChatRequestInput, ChatTransport, WireMessage } from './chat-transport.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { createId } from './create-id.js';
 import { historyFor } from './history.js';
 import { ERROR_STATUSES, canContinue, canRerunTools, canRetry, lastAssistant } from './message-actions.js';
-import { hasToolResult, withToolResults, withoutToolResults } from './tool-results.js';
+import { hasToolResult, withoutToolResults } from './tool-results.js';
 import { ToolRunner, toolErrorContent, toolResultContent } from './tool-runner.js';
-import type { ToolEnd } from './tool-runner.js';
-import { recordRate, resetAnswer, restoreMessage, settleTurn } from './turn-outcome.js';
+import { TurnLoop, newAnswer } from './turn-loop.js';
+import type { LoopOptions, TurnLoopHost } from './turn-loop.js';
+import { resetAnswer, restoreMessage } from './turn-outcome.js';
 import type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus } from './session-config.js';
 import { SESSION_DEFAULTS } from './session-config.js';
-import type { ChatError, ChatMessage, ChatRequest } from './types.js';
+import type { ChatMessage, ChatRequest } from './types.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../wire/headers.js';
 
 export { SESSION_DEFAULTS };
 export type { ChatSessionCallbacks, ChatSessionConfig, ChatSessionOptions, ChatSessionStatus };
-
-/** One user action (a send, Retry, Continue, or results handed in) and the tool rounds it leads to. */
-interface Loop {
-  controller: AbortController;
-  /** Follow-up requests sent for tool results so far. */
-  rounds: number;
-  /** The answer being streamed, or whose tools are running. */
-  message: ChatMessage;
-}
-
-const STOPPED = 'llm-chat:stopped';
 
 /**
  * One conversation: owns the transcript and at most one request at a time. A send streams an
@@ -43,12 +31,10 @@ export class ChatSession {
   private readonly random: () => number;
   private readonly tools: ToolRunner;
   private transcript: ChatMessage[] = [];
-  private loop: Loop | undefined;
+  private loop: TurnLoop | undefined;
   private currentStatus: ChatSessionStatus = 'idle';
   private retryDeadline: number | undefined;
   private waitingHint = false;
-  private activeId: string | undefined;
-  private answer: AnswerStream | undefined;
 
   constructor(options: ChatSessionOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -90,7 +76,7 @@ export class ChatSession {
 
   /** The id of the assistant message being answered or whose tools are running. */
   get activeMessageId(): string | undefined {
-    return this.activeId;
+    return this.loop?.message.id;
   }
 
   /** Clock time at which the next automatic retry starts, while `status` is `retrying`. */
@@ -110,7 +96,7 @@ export class ChatSession {
 
   /** How long the answer being streamed has been reasoning, while it still is. */
   reasoningElapsedMs(messageId: string): number | undefined {
-    return this.activeId === messageId ? this.answer?.reasoningElapsedMs : undefined;
+    return this.loop?.message.id === messageId ? this.loop.answer?.reasoningElapsedMs : undefined;
   }
 
   /** How long a running tool call has been running. */
@@ -259,7 +245,7 @@ export class ChatSession {
     delete target.error;
     delete target.finishReason;
     target.metrics = { attempts: 0 };
-    await this.runLoop(target, request, target.content);
+    await this.runLoop(target, request, { continuedFrom: target.content });
     return true;
   }
 
@@ -279,13 +265,31 @@ export class ChatSession {
     call.status = options.isError ? 'error' : 'done';
     call.result = options.isError ? toolErrorContent(String(result)) : toolResultContent(result);
     this.changed();
-    if (answer.toolCalls?.every((c) => c.status === 'done' || c.status === 'error')) void this.runLoop(answer, undefined, undefined, true);
+    if (answer.toolCalls?.every((c) => c.status === 'done' || c.status === 'error'))
+      void this.runLoop(answer, undefined, { resultsHandedIn: true });
     return true;
   }
 
   /** Stops the turn in flight, keeping the partial answer as `stopped` and cancelling running tools. */
   stop(): void {
-    this.loop?.controller.abort(STOPPED);
+    // The server stops the generation at once, before the connection goes (DESIGN.md §4b).
+    this.loop?.stop();
+  }
+
+  /**
+   * After a reload: an answer that was streaming from a resumable stream is picked up again
+   * where it was cut, once. If the server no longer has it, it stays `interrupted` with Retry
+   * and Continue, as restored; nothing else is sent.
+   *
+   * @returns `false` at once when there is nothing to resume; otherwise whether it resumed.
+   */
+  async resumeInterrupted(): Promise<boolean> {
+    const target = lastAssistant(this.transcript);
+    const from = target?.resumeFrom;
+    if (this.busy || !target || !from || target.status !== 'interrupted' || !this.config.transport?.resume) return false;
+    const request: ChatRequest = { url: this.config.endpoint, headers: { ...this.config.headers }, body: {} };
+    await this.runLoop(target, request, { resumeFrom: { streamId: from.streamId, lastEventId: from.lastEventId } });
+    return target.status !== 'interrupted';
   }
 
   /** Stops any turn and empties the transcript. */
@@ -343,82 +347,18 @@ export class ChatSession {
    * of `first` is left to run), then, while answers end in tool calls, their tools and the
    * follow-ups. The session is busy throughout.
    */
-  private async runLoop(
-    first: ChatMessage,
-    request: ChatRequest | undefined,
-    continuedFrom?: string,
-    resultsHandedIn = false,
-  ): Promise<void> {
-    const loop: Loop = { controller: new AbortController(), rounds: 0, message: first };
+  private async runLoop(first: ChatMessage, request: ChatRequest | undefined, options: LoopOptions = {}): Promise<void> {
+    const loop = new TurnLoop(this.loopHost, first, options);
     this.loop = loop;
     try {
-      await this.playLoop(loop, request, continuedFrom, resultsHandedIn);
+      await loop.run(request);
     } finally {
       this.endLoop(loop.message);
     }
   }
 
-  private async playLoop(
-    loop: Loop,
-    request: ChatRequest | undefined,
-    continuedFrom: string | undefined,
-    resultsHandedIn: boolean,
-  ): Promise<void> {
-    let message = loop.message;
-    let next = request;
-    let partial = continuedFrom;
-    for (;;) {
-      this.activeId = message.id;
-      if (next) {
-        const start = this.clock.now();
-        this.answer = new AnswerStream(this.answerHost(loop), message, start, partial);
-        const result = await this.answer.run(next, loop.controller.signal);
-        this.answer = undefined;
-        const settled = settleTurn(message, result.outcome, { refused: result.refused, continued: partial !== undefined });
-        message.status = settled.status;
-        if (settled.error) message.error = settled.error;
-        recordRate(message, { start, firstTokenAt: result.firstTokenAt, end: this.clock.now() }, this.config.model, partial?.length ?? 0);
-        partial = undefined;
-      }
-      const toolPhase = message.status === 'tool_calls' && (this.toolsEnabled || resultsHandedIn) && !loop.controller.signal.aborted;
-      if (!toolPhase) {
-        // Tools started for an answer that then failed or was stopped must not go on running.
-        this.tools.cancel(message.toolCalls ?? []);
-        break;
-      }
-      const ends = await this.runToolsOf(message, loop);
-      this.transcript = withToolResults(this.transcript, message);
-      this.changed();
-      const bound = ends.includes('timeout') ? 'tool_timeout' : ends.includes('limit') ? 'max_tool_rounds' : undefined;
-      if (bound) message.error = toolLimitError(bound, this.config);
-      if (bound || loop.controller.signal.aborted) break;
-      // The follow-up goes out: this answer is finished, the loop goes on.
-      this.callbacks.onFinish?.({ message: snapshot(message) });
-      loop.rounds++;
-      const followUp = newAnswer();
-      next = this.buildRequest(historyFor(this.transcript), false);
-      this.transcript = [...this.transcript, followUp];
-      message = loop.message = followUp;
-    }
-  }
-
-  /** Waits for every call of an answer to have a result; calls past the round limit never run. */
-  private async runToolsOf(message: ChatMessage, loop: Loop): Promise<Array<ToolEnd | 'limit'>> {
-    const calls = message.toolCalls ?? [];
-    if (loop.rounds >= this.config.maxToolRounds) {
-      this.tools.skip(calls, 'The tool was not run: the tool-round limit was reached.');
-      return ['limit'];
-    }
-    return this.tools.collect(calls, this.config.tools ?? {}, this.toolContext(message, loop));
-  }
-
-  private toolContext(message: ChatMessage, loop: Loop) {
-    return { messageId: message.id, timeoutMs: this.config.toolTimeoutMs, parent: loop.controller.signal };
-  }
-
   private endLoop(message: ChatMessage): void {
     this.loop = undefined;
-    this.activeId = undefined;
     this.retryDeadline = undefined;
     this.currentStatus = ERROR_STATUSES.has(message.status) ? 'error' : 'idle';
     this.changed();
@@ -428,16 +368,18 @@ export class ChatSession {
     this.callbacks.onFinish?.({ message: snapshot(message) });
   }
 
-  private answerHost(loop: Loop): AnswerHost {
-    const { config, callbacks } = this;
+  /** What a {@link TurnLoop} sees of this session. */
+  private get loopHost(): TurnLoopHost {
     return {
+      config: this.config,
       clock: this.clock,
       random: this.random,
       transport: this.transport,
-      maxRetries: config.maxRetries,
-      idleTimeoutMs: config.idleTimeoutMs,
-      stallTimeoutMs: config.stallTimeoutMs,
-      waitingHintMs: config.waitingHintMs,
+      tools: this.tools,
+      callbacks: this.callbacks,
+      messages: () => this.transcript,
+      replaceMessages: (messages) => (this.transcript = messages),
+      buildRequest: (messages, continuation) => this.buildRequest(messages, continuation),
       setPhase: (phase, retryAt) => {
         this.retryDeadline = phase === 'retrying' ? retryAt : undefined;
         this.setStatus(phase);
@@ -449,17 +391,6 @@ export class ChatSession {
         this.changed();
       },
       changed: () => this.changed(),
-      onFirstToken: callbacks.onFirstToken,
-      onDelta: callbacks.onDelta,
-      onRetry: callbacks.onRetry,
-      onToolCall: (message, call) => {
-        // The tool starts the moment its call is complete, while text may still stream; a
-        // page-handled tool is waiting before its event fires, so a result handed in from the
-        // event handler itself is taken.
-        if (this.toolsEnabled && loop.rounds < config.maxToolRounds)
-          void this.tools.start(call, config.tools ?? {}, this.toolContext(message, loop));
-        callbacks.onToolCall?.({ messageId: message.id, toolCall: { id: call.id, name: call.name, arguments: call.arguments } });
-      },
     };
   }
 
@@ -472,23 +403,6 @@ export class ChatSession {
   private changed(): void {
     this.callbacks.onChange?.();
   }
-}
-
-function newAnswer(): ChatMessage {
-  return { id: createId(), role: 'assistant', content: '', status: 'pending', createdAt: Date.now(), metrics: { attempts: 0 } };
-}
-
-function toolLimitError(bound: 'tool_timeout' | 'max_tool_rounds', config: ChatSessionConfig): ChatError {
-  return {
-    kind: 'tool_limit',
-    code: bound,
-    message:
-      bound === 'tool_timeout'
-        ? `A tool did not finish within ${Math.round(config.toolTimeoutMs / 1000)} s; nothing more was sent.`
-        : `The model asked for tools more than ${config.maxToolRounds} times in a row; nothing more was sent.`,
-    retryable: false,
-    phase: 'mid_stream',
-  };
 }
 
 /** A copy safe to hand to event listeners. */

@@ -50,9 +50,22 @@ export interface ResponseMeta {
   requestId?: string;
 }
 
+/**
+ * Where a resumable stream stands (DESIGN.md §4b): its id (`X-Stream-ID`) and the id of the
+ * last event whose content was delivered. Transports may keep more in it (a decoder's state),
+ * so that a resume continues exactly where the cut happened.
+ */
+export interface ResumeCursor {
+  readonly streamId: string;
+  /** `undefined`: nothing numbered was delivered yet; a resume replays from the start. */
+  readonly lastEventId: string | undefined;
+}
+
 export interface TransportStreamOptions {
   /** Aborting it makes the stream reject with the signal's reason. */
   signal: AbortSignal;
+  /** The stream is resumable: where it stands after each delivered event. */
+  onCursor?: (cursor: ResumeCursor) => void;
   /** The response head of a stream arrived (TTFB). */
   onResponse?: (meta: ResponseMeta) => void;
   /** Some bytes arrived, keep-alives included (the idle watchdog). */
@@ -73,4 +86,11 @@ export interface ChatTransport {
    * abort through `options.signal` rejects.
    */
   stream(request: ChatRequest, options: TransportStreamOptions): AsyncIterable<ChatEvent>;
+  /**
+   * Reconnects to a resumable stream after `cursor` and yields the rest of it (failures as the
+   * last event; a stream the server no longer has fails with status 404).
+   */
+  resume?(request: ChatRequest, cursor: ResumeCursor, options: TransportStreamOptions): AsyncIterable<ChatEvent>;
+  /** Asks the server to stop a resumable stream's generation at once (sent on Stop). */
+  stop?(request: ChatRequest, streamId: string): Promise<void>;
 }

@@ -75,6 +75,8 @@ export interface ChatMetrics {
   contextTrimmed?: number;
   /** Requests made for this message (1 without retries). */
   attempts: number;
+  /** Times a dropped stream was picked up again where it was cut (DESIGN.md §4b); not new requests. */
+  resumes?: number;
 }
 
 export interface ChatMessage {
@@ -92,6 +94,11 @@ export interface ChatMessage {
   reasoning?: string;
   /** Times Retry replaced this answer. */
   regenerations?: number;
+  /**
+   * While an answer streams from a resumable stream (DESIGN.md §4b): its id and the last event
+   * delivered, so that after a reload the answer can be picked up again. Removed when it ends.
+   */
+  resumeFrom?: { streamId: string; lastEventId?: string };
   /** The reader's rating of this answer (`with-feedback`). */
   feedback?: 'up' | 'down';
   metrics?: ChatMetrics;

@@ -58,6 +58,15 @@ export const featureStyles = css`
     color: var(--_accent-contrast);
     border-color: var(--_accent-color);
   }
+  .action.feedback {
+    display: inline-flex;
+    align-items: center;
+    padding: 3px 8px;
+  }
+  .action.feedback[aria-pressed='true'] .thumb path {
+    fill: currentColor;
+    fill-opacity: 0.25;
+  }
   .action.feedback[aria-pressed='true'] {
     border-color: var(--_accent-color);
     background: var(--_user-background);

@@ -22,6 +22,7 @@ import {
   LlmChatSendEvent,
   LlmChatToolCallEvent,
 } from './events.js';
+import { codeBlockStyles } from './code-block.styles.js';
 import { featureStyles } from './llm-chat-features.styles.js';
 import { styles } from './llm-chat.styles.js';
 import { MessageEditController } from './message-edit-controller.js';
@@ -29,7 +30,7 @@ import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
 import { configProblemText, errorAlert, errorDetails, finishAnnouncement, statusLine } from './status-text.js';
 import { warmUpRenderingWhenIdle } from './idle-warm-up.js';
-import { defaultStrings } from './strings.js';
+import { resolveStrings } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
 export type LlmChatPersist = 'session' | 'local' | 'none';
@@ -92,11 +93,22 @@ export type LlmChatPersist = 'session' | 'local' | 'none';
  * @cssprop [--llm-chat-error-color=#b42318 (dark: #ff8a80)] - Error text.
  * @cssprop [--llm-chat-error-background=#fef3f2 (dark: #3a1d1d)] - Error notice background.
  * @cssprop [--llm-chat-code-background=#f5f7fa (dark: #0f1115)] - Code blocks.
+ * @cssprop [--llm-chat-code-keyword-color=#cf222e (dark: #ff7b72)] - Highlighted code: keywords.
+ * @cssprop [--llm-chat-code-string-color=#0a3069 (dark: #a5d6ff)] - Highlighted code: strings and regular expressions.
+ * @cssprop [--llm-chat-code-comment-color=#57606a (dark: #8b949e)] - Highlighted code: comments.
+ * @cssprop [--llm-chat-code-number-color=#0550ae (dark: #79c0ff)] - Highlighted code: numbers, literals, constants.
+ * @cssprop [--llm-chat-code-function-color=#6639ba (dark: #d2a8ff)] - Highlighted code: function names, headings.
+ * @cssprop [--llm-chat-code-type-color=#953800 (dark: #ffa657)] - Highlighted code: types, classes, built-ins.
+ * @cssprop [--llm-chat-code-attribute-color=#0b5394 (dark: #7cc7e8)] - Highlighted code: attributes, properties, variables.
+ * @cssprop [--llm-chat-code-tag-color=#116329 (dark: #7ee787)] - Highlighted code: HTML/XML tag names.
+ * @cssprop [--llm-chat-code-meta-color=#8250df (dark: #e0a8ff)] - Highlighted code: decorators, preprocessor lines, prompts.
+ * @cssprop [--llm-chat-code-addition-color=#116329 (dark: #7ee787)] - Highlighted code: added lines in diffs.
+ * @cssprop [--llm-chat-code-deletion-color=#b31d28 (dark: #ffa198)] - Highlighted code: removed lines in diffs.
  * @cssprop [--llm-chat-message-radius=12px] - Corner radius of bubbles and controls.
  * @cssprop [--llm-chat-log-max-height=none] - Height limit of the transcript before it scrolls.
  */
 export class LlmChat extends LitElement {
-  static override styles = [styles, featureStyles];
+  static override styles = [styles, featureStyles, codeBlockStyles];
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   /** Backend URL (required). */
@@ -205,6 +217,7 @@ export class LlmChat extends LitElement {
     {
       onUnavailable: () => (this.storageWarning = this.text.historyNotSaved),
       onDraftRestored: (draft) => this.composer.restore(draft),
+      onTranscriptRestored: () => void this.resumeAfterReload(),
     },
   );
   private readonly connectivity = new ConnectivityController(this, () => {
@@ -229,13 +242,7 @@ export class LlmChat extends LitElement {
   private readonly announcer = new AnnouncerController(this);
 
   private get text(): LlmChatStrings {
-    const custom = this.strings ?? {};
-    return {
-      ...defaultStrings,
-      ...custom,
-      errors: { ...defaultStrings.errors, ...custom.errors },
-      toolStates: { ...defaultStrings.toolStates, ...custom.toolStates },
-    } as LlmChatStrings;
+    return resolveStrings(this.strings);
   }
 
   /** The transcript. Reading returns a copy; setting replaces it (stopping a turn in flight). */
@@ -327,6 +334,12 @@ export class LlmChat extends LitElement {
     if (this.chat.busy || (!this.readyNow && !(await this.ready()))) return false;
     this.startTurn();
     return this.chat.session.edit(messageId, text);
+  }
+
+  /** An answer the reload cut is picked up where it was, once, if the server still has it (DESIGN.md §4b). */
+  private async resumeAfterReload(): Promise<void> {
+    if (!this.chat.ready && (await this.chat.prepare())) return;
+    await this.chat.session.resumeInterrupted();
   }
 
   /** Clears what the last turn said and follows the new answer. */

@@ -149,8 +149,6 @@ export const styles = css`
   }
   .markdown table {
     border-collapse: collapse;
-    display: block;
-    overflow-x: auto;
   }
   .markdown th,
   .markdown td {

@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, nothing, svg } from 'lit';
 import type { TemplateResult } from 'lit';
 import type { ChatError, ChatMessage } from '../core/types.js';
 import { markdown } from './markdown-directive.js';
@@ -47,7 +47,7 @@ export function renderMessage(message: ChatMessage, view: MessageView): Template
       dir="auto"
       ${markdown(message.content, final, {
         allowedImageOrigins: view.allowedImageOrigins,
-        strings: { copy: t.copy, copied: t.copied, copyFailed: t.copyFailed, imageBlocked: t.imageBlocked },
+        strings: markdownStrings(t),
       })}
     ></div>
     ${message.status === 'pending' ? html`<div class="typing" aria-hidden="true"><span></span><span></span><span></span></div>` : nothing}
@@ -110,6 +110,12 @@ function renderReasoning(message: ChatMessage, view: MessageView) {
     <summary>${label}</summary>
     <div class="reasoning-text" dir="auto">${message.reasoning}</div>
   </details>`;
+}
+
+/** The element's strings that rendered markdown shows (copy buttons, placeholders, regions). */
+function markdownStrings(t: LlmChatStrings) {
+  const { copy, copied, copyFailed, imageBlocked, scrollableCode, scrollableTable } = t;
+  return { copy, copied, copyFailed, imageBlocked, scrollableCode, scrollableTable };
 }
 
 function renderOutcome(message: ChatMessage, t: LlmChatStrings) {
@@ -175,7 +181,7 @@ function renderActions(message: ChatMessage, view: MessageView) {
 
 function renderFeedback(message: ChatMessage, view: MessageView) {
   const t = view.strings;
-  const button = (value: 'up' | 'down', label: string, glyph: string) => {
+  const button = (value: 'up' | 'down', label: string) => {
     const pressed = message.feedback === value;
     return html`<button
       part="feedback-${value}-button"
@@ -186,10 +192,10 @@ function renderFeedback(message: ChatMessage, view: MessageView) {
       aria-pressed=${pressed ? 'true' : 'false'}
       @click=${() => view.onFeedback(message.id, pressed ? null : value)}
     >
-      <span aria-hidden="true">${glyph}</span>
+      ${thumb(value)}
     </button>`;
   };
-  return html`${button('up', t.feedbackUp, '👍')}${button('down', t.feedbackDown, '👎')}`;
+  return html`${button('up', t.feedbackUp)}${button('down', t.feedbackDown)}`;
 }
 
 function renderMetrics(message: ChatMessage, t: LlmChatStrings) {
@@ -202,4 +208,18 @@ function renderMetrics(message: ChatMessage, t: LlmChatStrings) {
   if (metrics.completionTokens !== undefined) parts.push(format(t.metricsTokens, { tokens: metrics.completionTokens }));
   if (metrics.cachedTokens) parts.push(format(t.metricsCached, { tokens: metrics.cachedTokens }));
   return html`<div part="metrics" class="metrics">${parts.join(' · ')}</div>`;
+}
+
+/** A thumb, drawn rather than an emoji (which needs a font the page may not have); down is up turned over. */
+function thumb(value: 'up' | 'down') {
+  return html`<svg class="thumb" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+    ${svg`<path
+      transform=${value === 'down' ? 'rotate(180 12 12)' : ''}
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.8"
+      stroke-linejoin="round"
+      d="M3 10h4v10H3zM7 20h9.5a2 2 0 0 0 2-1.7l1.3-7A2 2 0 0 0 17.8 9H14V5.5A2.5 2.5 0 0 0 11.5 3L7 10z"
+    />`}
+  </svg>`;
 }

@@ -14,6 +14,8 @@ export interface PersistenceCallbacks {
   onUnavailable(): void;
   /** A stored draft was found for the composer (only when the composer is empty). */
   onDraftRestored(draft: string): void;
+  /** A stored transcript was restored (after a reload): an answer cut by the reload may be picked up again. */
+  onTranscriptRestored?(): void;
 }
 
 /**
@@ -64,6 +66,7 @@ export class PersistenceController implements ReactiveController {
       } finally {
         this.restoring = false;
       }
+      this.callbacks.onTranscriptRestored?.();
     }
     if (draft !== '') this.callbacks.onDraftRestored(draft);
   }

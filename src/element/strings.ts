@@ -17,7 +17,9 @@ export const defaultStrings = {
   copy: 'Copy',
   copied: 'Copied',
   copyFailed: 'Copy failed',
-  imageBlocked: 'Image not loaded',
+  imageBlocked: 'Image not loaded, from {host}',
+  scrollableCode: 'Code',
+  scrollableTable: 'Table',
   reasoning: 'Reasoning',
   thinking: 'Thinking… {seconds} s',
   thoughtFor: 'Thought for {seconds} s',
@@ -106,4 +108,15 @@ export type LlmChatStringsInput = Partial<Omit<LlmChatStrings, 'errors' | 'toolS
 /** Fills `{name}` placeholders. */
 export function format(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
+}
+
+/** `strings` as the element uses them: the page's over the English defaults, nested groups merged. */
+export function resolveStrings(custom: LlmChatStringsInput | undefined): LlmChatStrings {
+  const given = custom ?? {};
+  return {
+    ...defaultStrings,
+    ...given,
+    errors: { ...defaultStrings.errors, ...given.errors },
+    toolStates: { ...defaultStrings.toolStates, ...given.toolStates },
+  } as LlmChatStrings;
 }

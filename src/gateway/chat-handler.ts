@@ -1,6 +1,6 @@
-import { CHAT_PATHS, HEALTH_PATH } from '../wire/routes.js';
+import { CHAT_PATHS, HEALTH_PATH, parseStreamRoute } from '../wire/routes.js';
+import type { StreamRoute } from '../wire/routes.js';
 import { aggregateCompletion } from './aggregate-completion.js';
-import { createChatStream } from './chat-stream.js';
 import type { StreamSummary } from './chat-stream.js';
 import { resolveClientId } from './client-id.js';
 import { createConcurrencyLimiter } from './concurrency-limiter.js';
@@ -18,11 +18,17 @@ import { GatewayError, invalidRequest } from './gateway-error.js';
 import { createIdempotencyRegistry } from './idempotency-registry.js';
 import { writeJsonLog } from './log-entry.js';
 import type { GatewayLogEntry } from './log-entry.js';
+import { createMemoryStateStore } from './memory-state-store.js';
 import { createMockUpstream } from './mock-upstream.js';
 import { costUsd, DEFAULT_PRICES } from './price-table.js';
 import type { PriceTable } from './price-table.js';
-import { createRateLimiter } from './rate-limiter.js';
 import { readJsonBody } from './read-json-body.js';
+import { createResumeHandler } from './resume-handler.js';
+import type { StateStore } from './state-store.js';
+import { STREAM_ID_HEADER, createStreamId } from './stream-id.js';
+import { StreamRegistry } from './stream-registry.js';
+import { createStoreBreakerStateStore } from './store-breaker-state.js';
+import { createStoreBudgetLedger } from './store-budget-ledger.js';
 import type { Upstream, UpstreamAttempt, UpstreamContext, UpstreamEvent } from './upstream.js';
 import { DEFAULT_PASSTHROUGH_FIELDS, validateChatRequest } from './validate-chat-request.js';
 import type { ValidatedChatRequest } from './validate-chat-request.js';
@@ -172,10 +178,30 @@ export interface ChatHandlerOptions {
    */
   resolveClient?: (request: Request) => string | undefined | Promise<string | undefined>;
   /**
-   * Clock for the rate limiter, daily budgets and circuit breakers.
+   * Clock for the rate limiter of the default memory store, daily budgets and circuit breakers.
    * @defaultValue `Date.now`
    */
   now?: () => number;
+  /**
+   * Where rate windows, concurrency leases, idempotency keys and (when it has a stream log)
+   * resume buffers live; when given, also daily budgets and circuit-breaker state (unless
+   * `budgetLedger` / `circuitBreaker.store` say otherwise). Give every instance behind one
+   * endpoint the same shared store (`createRedisStateStore`, `REDIS_URL`) so that they behave
+   * as one.
+   * @defaultValue a memory store (one process)
+   */
+  stateStore?: StateStore;
+  /**
+   * How long a generation whose client disconnected without a stop keeps running, waiting for
+   * a resume (DESIGN.md §4b); 0 aborts the provider request at once.
+   * @defaultValue 20000
+   */
+  resumeGraceMs?: number;
+  /**
+   * How long an ended stream can still be resumed (its last events replayed).
+   * @defaultValue 60000
+   */
+  streamRetentionMs?: number;
 }
 
 /** Information a server adapter has that a `Request` does not carry. */
@@ -214,6 +240,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * @returns The handler.
  */
 export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler {
+  const store = options.stateStore ?? createMemoryStateStore({ now: options.now });
+  // A shared store also carries budgets and circuit state, so instances agree on those too.
+  const shared = options.stateStore !== undefined;
   const primary = options.upstream ?? createMockUpstream();
   const fallback = options.fallback ?? [];
   const upstream =
@@ -221,7 +250,11 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
       ? createFallbackUpstream({
           targets: [{ upstream: primary }, ...fallback],
           retries: options.upstreamRetries ?? 0,
-          breaker: createCircuitBreaker({ ...(options.now ? { now: options.now } : {}), ...options.circuitBreaker }),
+          breaker: createCircuitBreaker({
+            ...(options.now ? { now: options.now } : {}),
+            ...(shared ? { store: createStoreBreakerStateStore(store) } : {}),
+            ...options.circuitBreaker,
+          }),
           deadlineMs: options.upstreamTimeoutMs ?? D.upstreamTimeoutMs,
           ...(options.now ? { now: options.now } : {}),
         })
@@ -243,11 +276,19 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? D.upstreamTimeoutMs;
   const idleTimeoutMs = options.upstreamIdleTimeoutMs ?? D.upstreamIdleTimeoutMs;
   const onLog = options.onLog ?? writeJsonLog;
-  const salt = options.clientIdSalt ?? crypto.randomUUID();
   const cors = createCorsPolicy(options.allowedOrigins ?? []);
-  const rateLimiter = createRateLimiter({ limit: options.rateLimit ?? D.rateLimit, now: options.now });
-  const concurrency = createConcurrencyLimiter(options.maxConcurrent ?? D.maxConcurrent);
-  const idempotency = createIdempotencyRegistry();
+  // The salt must be the same on every instance sharing the store, or the instances would
+  // disagree about who a client is (limits, stream ownership).
+  const salt = (): Promise<string> => (options.clientIdSalt !== undefined ? Promise.resolve(options.clientIdSalt) : store.sharedSecret());
+  const rateRule = { limit: options.rateLimit ?? D.rateLimit, windowMs: 60_000 };
+  const concurrency = createConcurrencyLimiter(store, options.maxConcurrent ?? D.maxConcurrent);
+  const idempotency = createIdempotencyRegistry(store);
+  const streams = new StreamRegistry({
+    store,
+    graceMs: options.resumeGraceMs ?? D.resumeGraceMs,
+    retentionMs: options.streamRetentionMs ?? D.streamRetentionMs,
+  });
+  const resume = createResumeHandler({ registry: streams, keepAliveMs });
   const contextBudget = createContextBudget({
     ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}),
     exactCount: options.exactTokenCount ?? false,
@@ -258,7 +299,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     (options.dailyBudgetUsd ?? 0) > 0
       ? createDailyBudget({
           limitUsd: options.dailyBudgetUsd ?? 0,
-          ...(options.budgetLedger ? { ledger: options.budgetLedger } : {}),
+          ...(options.budgetLedger || shared ? { ledger: options.budgetLedger ?? createStoreBudgetLedger(store) } : {}),
           onWarning: options.onWarning ?? writeJsonLog,
           ...(options.now ? { now: options.now } : {}),
         })
@@ -286,6 +327,8 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     if (path === HEALTH_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       return jsonResponse({ status: 'ok', provider: upstream.provider }, 200, requestId, corsDecision.headers);
     }
+    const streamRoute = isChat ? undefined : parseStreamRoute(path);
+    if (streamRoute) return handleStreamRoute(request, info, requestId, streamRoute, corsDecision.headers);
     if (!isChat) {
       const notFound = new GatewayError({
         status: 404,
@@ -307,6 +350,36 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     return handleChat(request, info, requestId, path, corsDecision.headers);
   };
 
+  /** The hashed client id: limits, budgets, logs, and who may resume or stop a stream. */
+  async function identify(request: Request, info: ChatRequestInfo | undefined): Promise<string> {
+    const appClient = options.resolveClient ? await options.resolveClient(request) : undefined;
+    return resolveClientId(request, {
+      trustProxy: options.trustProxy ?? false,
+      remoteAddress: info?.remoteAddress,
+      salt: await salt(),
+      ...(appClient ? { key: `app:${appClient}` } : {}),
+    });
+  }
+
+  /** Resume and stop (DESIGN.md §4b); they write no log line: a generation has one. */
+  async function handleStreamRoute(
+    request: Request,
+    info: ChatRequestInfo | undefined,
+    requestId: string,
+    route: StreamRoute,
+    corsHeaders: Record<string, string>,
+  ): Promise<Response> {
+    try {
+      const result = await resume(request, route, await identify(request, info));
+      if (result.type === 'stopped') return new Response(null, { status: 204, headers: { ...baseHeaders(requestId), ...corsHeaders } });
+      return streamResponse(result.body, route.streamId, requestId, corsHeaders);
+    } catch (error) {
+      const failure = error instanceof GatewayError ? error : internalError();
+      const allow: Record<string, string> = failure.status === 405 ? { Allow: `${route.action === 'stop' ? 'POST' : 'GET'}, OPTIONS` } : {};
+      return errorResponse(failure, requestId, { ...corsHeaders, ...allow });
+    }
+  }
+
   async function handleChat(
     request: Request,
     info: ChatRequestInfo | undefined,
@@ -315,14 +388,9 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     corsHeaders: Record<string, string>,
   ): Promise<Response> {
     const startedAt = Date.now();
-    const appClient = options.resolveClient ? await options.resolveClient(request) : undefined;
-    const clientId = await resolveClientId(request, {
-      trustProxy: options.trustProxy ?? false,
-      remoteAddress: info?.remoteAddress,
-      salt,
-      ...(appClient ? { key: `app:${appClient}` } : {}),
-    });
+    const clientId = await identify(request, info);
     const idempotencyKey = request.headers.get('idempotency-key') ?? undefined;
+    const streamId = createStreamId();
     const releases: (() => void)[] = [];
     const releaseAll = (): void => releases.splice(0).forEach((release) => release());
     let validated: ValidatedChatRequest | undefined;
@@ -397,7 +465,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
     const onClientAbort = (): void => upstreamAbort.abort(new Error('The client disconnected.'));
 
     try {
-      const rate = rateLimiter.take(clientId);
+      const rate = await store.hit(`rate:${clientId}`, rateRule);
       if (!rate.allowed) {
         throw new GatewayError({
           status: 429,
@@ -415,8 +483,14 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
         if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
           throw invalidRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', 'Idempotency-Key');
         }
-        const release = idempotency.claim(`${clientId}:${idempotencyKey}`);
-        if (!release) {
+        const scopedKey = `${clientId}:${idempotencyKey}`;
+        const claim = await idempotency.claim(scopedKey, streamId);
+        if (!claim) {
+          // The first attempt's generation is still running. If nobody reads it any more (its
+          // connection dropped), this retry gets it from the first event instead of paying twice.
+          const holder = validated.stream ? await idempotency.holder(scopedKey) : undefined;
+          const body = holder ? await streams.takeOver(holder, clientId, { signal: request.signal, keepAliveMs }) : undefined;
+          if (body && holder) return streamResponse(body, holder, requestId, corsHeaders);
           throw new GatewayError({
             status: 429,
             type: 'rate_limit_error',
@@ -425,11 +499,11 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
             retryAfterSeconds: 1,
           });
         }
-        releases.push(release);
+        releases.push(() => void claim.release());
       }
 
-      const releaseSlot = concurrency.acquire(clientId);
-      if (!releaseSlot) {
+      const slot = await concurrency.acquire(clientId);
+      if (!slot) {
         throw new GatewayError({
           status: 429,
           type: 'rate_limit_error',
@@ -438,7 +512,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
           retryAfterSeconds: 1,
         });
       }
-      releases.push(releaseSlot);
+      releases.push(() => void slot.release());
 
       if (request.signal.aborted) onClientAbort();
       else request.signal.addEventListener('abort', onClientAbort, { once: true });
@@ -499,25 +573,30 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
         return jsonResponse(completion, 200, requestId, { ...corsHeaders, ...trimmedHeaders });
       }
 
-      const body = createChatStream({
-        events: contextTrimmed > 0 ? withTrimNotice(result.events, contextTrimmed) : result.events,
-        requestId,
-        includeUsage: validated.includeUsage,
-        keepAlive: result.keepAlive ?? true,
-        keepAliveMs,
-        idleTimeoutMs,
-        signal: request.signal,
-        abortUpstream: (reason) => upstreamAbort.abort(reason),
-        collectOutput: options.logContent ?? false,
-        onEnd: (summary) => {
-          releaseAll();
-          log(200, summary);
+      // From here the generation lives independently of this connection (DESIGN.md §4b): a
+      // disconnect no longer aborts the provider at once, the registry's grace period decides.
+      request.signal.removeEventListener('abort', onClientAbort);
+      const body = await streams.start(
+        {
+          streamId,
+          owner: clientId,
+          keepAlive: result.keepAlive ?? true,
+          chat: {
+            events: contextTrimmed > 0 ? withTrimNotice(result.events, contextTrimmed) : result.events,
+            requestId,
+            includeUsage: validated.includeUsage,
+            idleTimeoutMs,
+            abortUpstream: (reason) => upstreamAbort.abort(reason),
+            collectOutput: options.logContent ?? false,
+          },
+          onEnd: (summary) => {
+            releaseAll();
+            log(200, summary);
+          },
         },
-      });
-      return new Response(body, {
-        status: 200,
-        headers: { ...baseHeaders(requestId), ...corsHeaders, ...trimmedHeaders, 'Content-Type': 'text/event-stream; charset=utf-8' },
-      });
+        { signal: request.signal, keepAliveMs },
+      );
+      return streamResponse(body, streamId, requestId, { ...corsHeaders, ...trimmedHeaders });
     } catch (error) {
       releaseAll();
       if (request.signal.aborted) {
@@ -525,15 +604,7 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
         log(499, { clientAborted: true });
         return new Response(null, { status: 499, headers: baseHeaders(requestId) });
       }
-      const failure =
-        error instanceof GatewayError
-          ? error
-          : new GatewayError({
-              status: 500,
-              type: 'server_error',
-              code: 'internal_error',
-              message: 'The gateway failed unexpectedly. Retry, and report the request id if it persists.',
-            });
+      const failure = error instanceof GatewayError ? error : internalError();
       upstreamRequestId ??= failure.upstreamRequestId;
       log(failure.status, { errorCode: failure.code ?? failure.type });
       return errorResponse(failure, requestId, corsHeaders);
@@ -548,6 +619,33 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
 async function* withTrimNotice(events: AsyncIterable<UpstreamEvent>, dropped: number): AsyncGenerator<UpstreamEvent> {
   yield { type: 'comment', text: `context-trimmed ${dropped}` };
   yield* events;
+}
+
+function internalError(): GatewayError {
+  return new GatewayError({
+    status: 500,
+    type: 'server_error',
+    code: 'internal_error',
+    message: 'The gateway failed unexpectedly. Retry, and report the request id if it persists.',
+  });
+}
+
+/** A `200 text/event-stream` of a resumable stream (DESIGN.md §4b). */
+function streamResponse(
+  body: ReadableStream<Uint8Array>,
+  streamId: string,
+  requestId: string,
+  corsHeaders: Record<string, string>,
+): Response {
+  return new Response(body, {
+    status: 200,
+    headers: {
+      ...baseHeaders(requestId),
+      ...corsHeaders,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      [STREAM_ID_HEADER]: streamId,
+    },
+  });
 }
 
 /** Headers on every response (DESIGN.md §4). */

@@ -1,3 +1,4 @@
+import type { Frame, FrameKind, StreamBuffer, StreamEnd } from './stream-buffer.js';
 import { GatewayError } from './gateway-error.js';
 import { nextWithTimeout } from './next-with-timeout.js';
 import type { UpstreamErrorPayload, UpstreamEvent } from './upstream.js';
@@ -23,7 +24,7 @@ export interface StreamSummary {
   model: string | null;
 }
 
-/** Options of {@link createChatStream}. */
+/** Options of {@link ChatStream}. */
 export interface ChatStreamOptions {
   /** The upstream's events. */
   events: AsyncIterable<UpstreamEvent>;
@@ -31,22 +32,19 @@ export interface ChatStreamOptions {
   requestId: string;
   /** Forward the usage chunk (`stream_options.include_usage`). */
   includeUsage: boolean;
-  /** Send `: ping` comments when nothing was written for `keepAliveMs`. */
-  keepAlive: boolean;
-  keepAliveMs: number;
   /** Upstream silence allowed before the stream is ended with an in-band `upstream_timeout`. */
   idleTimeoutMs: number;
-  /** Aborted when the client disconnects. */
-  signal: AbortSignal;
   /** Aborts the upstream call (fetch, timers). */
   abortUpstream: (reason: unknown) => void;
   /** Collect the answer text for the log. */
   collectOutput: boolean;
-  /** Called exactly once, when the stream ends for any reason. */
-  onEnd: (summary: StreamSummary) => void;
+  /** Where the frames go; readers (connections, resumes) read them from there. */
+  buffer: StreamBuffer;
+  /** Sees every frame as it is produced (the tee into the shared stream log). */
+  onFrame?: (frame: Frame) => void;
+  /** Called exactly once, when the generation ends for any reason. */
+  onEnd: (summary: StreamSummary, end: StreamEnd) => void;
 }
-
-const encoder = new TextEncoder();
 
 /** A summary before anything has streamed; filled in as events pass. */
 export function emptyStreamSummary(): StreamSummary {
@@ -65,87 +63,86 @@ export function emptyStreamSummary(): StreamSummary {
 }
 
 /**
- * Turns an upstream's events into the SSE body of a `200 text/event-stream` response
- * (DESIGN.md §4): `data: {chunk}` lines, `data: [DONE]`, in-band `data: {"error": ...}` then
- * close, and `: ping` keep-alives whenever nothing was written for `keepAliveMs`.
+ * One generation: reads an upstream's events and turns them into the numbered SSE frames of
+ * a `200 text/event-stream` answer (DESIGN.md §4): `data: {chunk}`, `data: [DONE]`, and an
+ * in-band `data: {"error": ...}` after which the stream ends. Keep-alive comments are not
+ * part of it: each connection sends its own.
  *
- * The stream is pull-driven, so the upstream is read only as fast as the client reads
- * (backpressure reaches the provider). A client disconnect (`signal`, or the body being
- * cancelled) aborts the upstream at once. A `reset` event errors the stream, which the Node
- * adapter turns into a real connection reset.
- *
- * @param options - Events, policy and callbacks.
- * @returns The response body.
+ * The frames go into a {@link StreamBuffer} that lives independently of any connection
+ * (DESIGN.md §4b), so the generation can outlast a dropped connection and a resumed one can
+ * replay what it missed. The provider is read only while some reader keeps up (or while none
+ * is attached): a slow client still slows the provider down. It ends exactly once, whether
+ * the provider finished, failed, went silent for `idleTimeoutMs`, or {@link ChatStream.stop}
+ * was called (a user's stop, or the end of a resume grace period); ending aborts the
+ * upstream call, so nothing keeps generating.
  */
-export function createChatStream(options: ChatStreamOptions): ReadableStream<Uint8Array> {
-  const iterator = options.events[Symbol.asyncIterator]();
-  const summary = emptyStreamSummary();
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let ended = false;
-  let keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
+export class ChatStream {
+  /** What the log line reports; filled in as events pass. */
+  readonly summary: StreamSummary = emptyStreamSummary();
+  private readonly options: ChatStreamOptions;
+  private readonly iterator: AsyncIterator<UpstreamEvent>;
+  private readonly stopped = new AbortController();
+  private ended = false;
 
-  const onClientAbort = (): void => {
-    summary.clientAborted = true;
-    close();
-  };
+  /** Starts reading the upstream at once. */
+  constructor(options: ChatStreamOptions) {
+    this.options = options;
+    this.iterator = options.events[Symbol.asyncIterator]();
+    void this.pump();
+  }
 
-  function end(): void {
-    if (ended) return;
-    ended = true;
-    clearTimeout(keepAliveTimer);
-    options.signal.removeEventListener('abort', onClientAbort);
+  /** Whether the generation has ended. */
+  get done(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * Ends the generation now: the provider request is aborted and readers get the frames
+   * produced so far, then the end of the stream. Counted as a client abort in the log.
+   */
+  stop(): void {
+    if (this.ended) return;
+    this.summary.clientAborted = true;
+    this.finish('closed');
+  }
+
+  private finish(end: StreamEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopped.abort();
+    this.options.buffer.end(end);
     // Stop the provider (a no-op when it already finished) so nothing keeps generating,
     // then let the iterator run its cleanup.
-    options.abortUpstream(new Error('stream ended'));
-    iterator.return?.().catch(() => {});
-    options.onEnd(summary);
+    this.options.abortUpstream(new Error('stream ended'));
+    this.iterator.return?.().catch(() => {});
+    this.options.onEnd(this.summary, end);
   }
 
-  function armKeepAlive(): void {
-    if (!options.keepAlive || ended) return;
-    clearTimeout(keepAliveTimer);
-    keepAliveTimer = setTimeout(() => {
-      if (ended) return;
-      enqueue(': ping\n\n');
-    }, options.keepAliveMs);
+  private emit(kind: FrameKind, text: string): void {
+    if (this.ended) return;
+    const frame = this.options.buffer.append(kind, text);
+    this.options.onFrame?.(frame);
   }
 
-  function enqueue(text: string): void {
-    try {
-      controller?.enqueue(encoder.encode(text));
-    } catch {
-      // The consumer is gone; `cancel` or the abort signal ends the stream.
-    }
-    armKeepAlive();
-  }
-
-  function close(): void {
-    try {
-      controller?.close();
-    } catch {
-      // Already closed or cancelled.
-    }
-    end();
-  }
-
-  function writeError(error: UpstreamErrorPayload): void {
-    summary.errorCode = error.code ?? error.type;
+  private writeError(error: UpstreamErrorPayload): void {
+    this.summary.errorCode = error.code ?? error.type;
     const envelope: ErrorEnvelope = {
       error: {
         message: error.message,
         type: error.type,
         code: error.code,
         param: null,
-        request_id: options.requestId,
+        request_id: this.options.requestId,
         retry_after: error.retryAfterSeconds ?? null,
       },
     };
-    enqueue(`data: ${JSON.stringify(envelope)}\n\n`);
-    close();
+    this.emit('data', `data: ${JSON.stringify(envelope)}\n\n`);
+    this.finish('closed');
   }
 
   /** Records what the log needs and drops what the client didn't ask for. */
-  function prepare(chunk: ChatCompletionChunk): ChatCompletionChunk | undefined {
+  private prepare(chunk: ChatCompletionChunk): ChatCompletionChunk | undefined {
+    const summary = this.summary;
     if (typeof chunk.model === 'string' && chunk.model) summary.model = chunk.model;
     for (const choice of chunk.choices) {
       const delta = choice.delta ?? {};
@@ -156,7 +153,7 @@ export function createChatStream(options: ChatStreamOptions): ReadableStream<Uin
         (typeof delta.refusal === 'string' && delta.refusal !== '') ||
         (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0);
       if (hasOutput && summary.firstTokenAt === null) summary.firstTokenAt = Date.now();
-      if (options.collectOutput && typeof delta.content === 'string') summary.output += delta.content;
+      if (this.options.collectOutput && typeof delta.content === 'string') summary.output += delta.content;
     }
     if (chunk.usage) {
       summary.promptTokens = chunk.usage.prompt_tokens ?? null;
@@ -164,102 +161,76 @@ export function createChatStream(options: ChatStreamOptions): ReadableStream<Uin
       summary.cachedTokens = chunk.usage.prompt_tokens_details?.cached_tokens ?? 0;
       summary.cacheWriteTokens = chunk.usage.prompt_tokens_details?.cache_write_tokens ?? 0;
     }
-    if (options.includeUsage) return chunk.choices.length > 0 || chunk.usage ? chunk : undefined;
+    if (this.options.includeUsage) return chunk.choices.length > 0 || chunk.usage ? chunk : undefined;
     if (chunk.choices.length === 0) return undefined;
     if (!('usage' in chunk)) return chunk;
     const { usage: _usage, ...rest } = chunk;
     return rest as ChatCompletionChunk;
   }
 
-  return new ReadableStream<Uint8Array>({
-    start(streamController) {
-      controller = streamController;
-      if (options.signal.aborted) {
-        onClientAbort();
+  private async pump(): Promise<void> {
+    const { buffer, idleTimeoutMs } = this.options;
+    while (!this.ended) {
+      if (!buffer.hasRoom()) await buffer.waitForRoom(this.stopped.signal);
+      if (this.ended) return;
+      let result: IteratorResult<UpstreamEvent>;
+      try {
+        result = await nextWithTimeout(this.iterator, idleTimeoutMs, () => {
+          const timeout = new GatewayError({
+            status: 504,
+            type: 'timeout_error',
+            code: 'upstream_timeout',
+            message: `The AI provider sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; the answer was abandoned.`,
+          });
+          this.options.abortUpstream(timeout);
+          return timeout;
+        });
+      } catch (error) {
+        if (this.ended) return;
+        const failure =
+          error instanceof GatewayError
+            ? error
+            : new GatewayError({
+                status: 502,
+                type: 'server_error',
+                code: 'upstream_error',
+                message: 'The connection to the AI provider was lost while generating the answer.',
+              });
+        this.writeError({ message: failure.message, type: failure.type, code: failure.code });
         return;
       }
-      options.signal.addEventListener('abort', onClientAbort, { once: true });
-      armKeepAlive();
-    },
-    async pull() {
-      // Loop until something was written: a pull that enqueues nothing would never be
-      // called again for a reader already waiting.
-      let wrote = false;
-      while (!ended && !wrote) {
-        let result: IteratorResult<UpstreamEvent>;
-        try {
-          result = await nextWithTimeout(iterator, options.idleTimeoutMs, () => {
-            const timeout = new GatewayError({
-              status: 504,
-              type: 'timeout_error',
-              code: 'upstream_timeout',
-              message: `The AI provider sent nothing for ${Math.round(options.idleTimeoutMs / 1000)} s; the answer was abandoned.`,
-            });
-            options.abortUpstream(timeout);
-            return timeout;
-          });
-        } catch (error) {
-          if (ended) return;
-          if (summary.clientAborted || options.signal.aborted) {
-            summary.clientAborted = true;
-            end();
-            return;
-          }
-          const failure =
-            error instanceof GatewayError
-              ? error
-              : new GatewayError({
-                  status: 502,
-                  type: 'server_error',
-                  code: 'upstream_error',
-                  message: 'The connection to the AI provider was lost while generating the answer.',
-                });
-          writeError({ message: failure.message, type: failure.type, code: failure.code });
-          return;
-        }
-        if (ended) return;
-        if (result.done) {
-          close();
-          return;
-        }
-        const event = result.value;
-        switch (event.type) {
-          case 'chunk': {
-            const chunk = prepare(event.chunk);
-            if (chunk) {
-              enqueue(`data: ${JSON.stringify(chunk)}\n\n`);
-              wrote = true;
-            }
-            break;
-          }
-          case 'done':
-            enqueue('data: [DONE]\n\n');
-            close();
-            return;
-          case 'error':
-            writeError(event.error);
-            return;
-          case 'comment':
-            enqueue(`: ${event.text}\n\n`);
-            wrote = true;
-            break;
-          case 'raw':
-            enqueue(event.text);
-            wrote = true;
-            break;
-          case 'keepalive':
-            break;
-          case 'reset':
-            summary.errorCode = 'connection_reset';
-            controller?.error(new Error('The upstream connection was reset.'));
-            end();
-            return;
-        }
+      if (this.ended) return;
+      if (result.done) {
+        this.finish('closed');
+        return;
       }
-    },
-    cancel() {
-      summary.clientAborted = true;
-      end();
-    },
-  });
+      const event = result.value;
+      switch (event.type) {
+        case 'chunk': {
+          const chunk = this.prepare(event.chunk);
+          if (chunk) this.emit('data', `data: ${JSON.stringify(chunk)}\n\n`);
+          break;
+        }
+        case 'done':
+          this.emit('data', 'data: [DONE]\n\n');
+          this.finish('closed');
+          return;
+        case 'error':
+          this.writeError(event.error);
+          return;
+        case 'comment':
+          this.emit('comment', `: ${event.text}\n\n`);
+          break;
+        case 'raw':
+          this.emit('raw', event.text);
+          break;
+        case 'keepalive':
+          break;
+        case 'reset':
+          this.summary.errorCode = 'connection_reset';
+          this.finish('reset');
+          return;
+      }
+    }
+  }
 }

@@ -24,6 +24,7 @@ export function helpText(): string {
     'Usage: llm-chat-gateway [--help]',
     '',
     'Serves POST /api/chat and POST /v1/chat/completions (OpenAI Chat Completions, streaming),',
+    'GET <chat path>/streams/<id> (resume, with Last-Event-ID) and POST <chat path>/streams/<id>/stop,',
     'GET /healthz, and optionally static files. Configuration comes from the environment:',
     '',
     ...lines,
@@ -72,6 +73,9 @@ export async function main(
     throw error;
   }
   for (const warning of config.warnings) process.stderr.write(`llm-chat-gateway: warning: ${warning}\n`);
+  // Start on Redis when it is there; when it is not, the store has logged why and serves
+  // from local state until it comes back (the documented fail-open policy).
+  await config.redis?.connect();
 
   let gateway;
   try {
@@ -92,6 +96,7 @@ export async function main(
             ? `HOST ${config.host} is not an address of this machine`
             : String((error as Error).message);
     process.stderr.write(`llm-chat-gateway: cannot listen: ${reason}.\n`);
+    await config.redis?.close();
     return 1;
   }
 
@@ -102,6 +107,8 @@ export async function main(
       `  chat endpoint:   POST ${gateway.url}/api/chat`,
       `  OpenAI baseURL:  ${gateway.url}/v1`,
       `  health:          GET ${gateway.url}/healthz`,
+      `  resume:          GET ${gateway.url}/api/chat/streams/<X-Stream-ID> (Last-Event-ID), POST .../stop`,
+      `  shared state:    ${config.redis ? `redis (${config.redis.mode})` : 'this process only (set REDIS_URL to share it)'}`,
       ...(config.staticDir ? [`  static files:    ${config.staticDir} at ${gateway.url}/`] : []),
       '',
     ].join('\n'),
@@ -115,7 +122,10 @@ export async function main(
     }
     stopping = true;
     process.stderr.write(`llm-chat-gateway: ${signal} received, finishing running streams (up to 5 s)...\n`);
-    void gateway.close({ graceMs: 5000 }).then(() => process.exit(0));
+    void gateway
+      .close({ graceMs: 5000 })
+      .then(() => config.redis?.close())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -1,39 +1,40 @@
+import type { Lease, StateStore } from './state-store.js';
+
 /** Counts running generations per client. */
 export interface ConcurrencyLimiter {
   /**
    * Takes a slot for `clientId`.
-   * @returns A release function (safe to call more than once), or `undefined` when the
-   * client already has its maximum running.
+   * @returns A lease to release when the generation ends (safe to release more than once), or
+   * `undefined` when the client already has its maximum running.
    */
-  acquire(clientId: string): (() => void) | undefined;
-  /** Generations currently running for `clientId`. */
-  active(clientId: string): number;
+  acquire(clientId: string): Promise<Lease | undefined>;
+  /** Generations currently running for `clientId` (on every instance sharing the store). */
+  active(clientId: string): Promise<number>;
 }
 
+const NO_LEASE: Lease = { id: 'unlimited', release: async () => {} };
+
 /**
- * Creates a per-client concurrency limiter. A slot is held from the moment a generation is
- * started until its stream ends for any reason (finished, failed, client gone), which is why
- * release is idempotent: several of those paths may fire.
+ * Creates a per-client concurrency limiter on a {@link StateStore} lease pool. A slot is held
+ * from the moment a generation is started until it ends for any reason (finished, failed,
+ * stopped, or its resume grace period expired): a generation that waits for a resume still
+ * costs money, so it still counts. Release is idempotent because several of those paths may
+ * fire. On a shared store the lease has a TTL kept alive by a heartbeat, so the slots of a
+ * crashed instance come back by themselves.
  *
- * @param max - Slots per client; 0 disables the limit.
+ * @param store - Where the leases live.
+ * @param max - Slots per client; 0 disables the limit (and touches no store).
  * @returns The limiter.
  */
-export function createConcurrencyLimiter(max: number): ConcurrencyLimiter {
-  const running = new Map<string, number>();
+export function createConcurrencyLimiter(store: StateStore, max: number): ConcurrencyLimiter {
+  const pool = (clientId: string): string => `concurrency:${clientId}`;
   return {
-    acquire(clientId) {
-      const count = running.get(clientId) ?? 0;
-      if (max > 0 && count >= max) return undefined;
-      running.set(clientId, count + 1);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        const left = (running.get(clientId) ?? 1) - 1;
-        if (left <= 0) running.delete(clientId);
-        else running.set(clientId, left);
-      };
+    async acquire(clientId) {
+      if (max <= 0) return NO_LEASE;
+      return store.acquire(pool(clientId), { max });
     },
-    active: (clientId) => running.get(clientId) ?? 0,
+    async active(clientId) {
+      return (await store.holders(pool(clientId))).length;
+    },
   };
 }

@@ -9,6 +9,8 @@ import type { FallbackTarget } from './fallback-upstream.js';
 import { lookupModel } from './model-table.js';
 import type { Upstream } from './upstream.js';
 import { GATEWAY_DEFAULTS as D } from './defaults.js';
+import { createRedisStateStore } from './failover-state-store.js';
+import type { FailoverStateStore } from './failover-state-store.js';
 
 /** The providers the CLI can configure. */
 export type ProviderName = 'mock' | 'openai-compatible' | 'anthropic' | 'gemini' | 'bedrock';
@@ -19,8 +21,13 @@ export interface GatewayConfig {
   host: string;
   port: number;
   staticDir: string | undefined;
-  /** Options for `createChatHandler`, with the upstream already built. */
+  /** Options for `createChatHandler`, with the upstream (and the Redis store, if any) already built. */
   handler: ChatHandlerOptions & { upstream: Upstream };
+  /**
+   * The shared store built for `REDIS_URL` (also in `handler.stateStore`); call `connect()`
+   * before serving and `close()` after.
+   */
+  redis: FailoverStateStore | undefined;
   /** Non-fatal remarks (e.g. a setting the chosen provider ignores). */
   warnings: string[];
 }
@@ -97,6 +104,22 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     name: 'LLM_CONTINUE_MODE',
     description: 'openai-compatible Continue strategy: instruction | prefill | vllm',
     defaultValue: 'instruction',
+  },
+  {
+    name: 'REDIS_URL',
+    description:
+      'redis:// or rediss:// URL (Redis 7 or Valkey) shared by several instances: limits, idempotency, resume buffers. If it is unreachable the gateway keeps serving on local state',
+    defaultValue: 'none: state in this process',
+  },
+  {
+    name: 'LLM_LEASE_TTL_MS',
+    description: 'With REDIS_URL: how long a crashed instance keeps its concurrency slots and Idempotency-Keys (heartbeat every third)',
+    defaultValue: String(D.leaseTtlMs),
+  },
+  {
+    name: 'LLM_RESUME_GRACE_MS',
+    description: 'How long a generation whose client disconnected without a stop waits for a resume; 0 aborts at once',
+    defaultValue: String(D.resumeGraceMs),
   },
   {
     name: 'LLM_API_KEY_HEADER',
@@ -248,6 +271,12 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
   const rateLimit = integer('LLM_RATE_LIMIT', D.rateLimit, 0);
   const maxConcurrent = integer('LLM_MAX_CONCURRENT', D.maxConcurrent, 0);
   const keepAliveMs = integer('LLM_KEEPALIVE_MS', D.keepAliveMs, 100);
+  const resumeGraceMs = integer('LLM_RESUME_GRACE_MS', D.resumeGraceMs, 0, 3_600_000);
+  const leaseTtlMs = integer('LLM_LEASE_TTL_MS', D.leaseTtlMs, 300, 3_600_000);
+  const redisUrl = get('REDIS_URL');
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379.');
+  }
 
   const tpsRaw = get('LLM_MOCK_TPS');
   let tokensPerSecond: number = D.mockTokensPerSecond;
@@ -332,12 +361,15 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
     );
   }
 
+  const redis = redisUrl === undefined ? undefined : createRedisStateStore({ url: redisUrl, leaseTtlMs });
+
   return {
     provider,
     host,
     port,
     staticDir,
     warnings,
+    redis,
     handler: {
       upstream,
       defaultModel,
@@ -358,8 +390,19 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>> 
       exactTokenCount,
       prices,
       dailyBudgetUsd,
+      resumeGraceMs,
+      ...(redis ? { stateStore: redis } : {}),
     },
   };
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(value: string): boolean {

@@ -1,8 +1,8 @@
 /** Headers a browser may read from our responses (DESIGN.md §4). */
-export const EXPOSED_HEADERS = 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed';
+export const EXPOSED_HEADERS = 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed, X-Stream-ID';
 
 /** Request headers allowed in a preflight when the browser asks for none in particular. */
-const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Accept, Idempotency-Key, X-Retry-Attempt, X-Mock-Scenario, X-Mock-Fail-Times';
+const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Accept, Idempotency-Key, X-Retry-Attempt, Last-Event-ID, X-Mock-Scenario, X-Mock-Fail-Times';
 
 /** Decision for one request's `Origin`. */
 export interface CorsDecision {

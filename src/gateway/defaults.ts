@@ -28,4 +28,16 @@ export const GATEWAY_DEFAULTS = {
   breakerCoolDownMs: 30_000,
   /** Per-client daily budget in USD; 0 means none. */
   dailyBudgetUsd: 0,
+  /** A dropped stream's generation waits this long for a resume (DESIGN.md §4b); 0 = abort at once. */
+  resumeGraceMs: 20_000,
+  /** An ended stream stays resumable (replayable) this long. */
+  streamRetentionMs: 60_000,
+  /**
+   * Connections the kernel may queue before the server accepts them. Node's 511 overflows when
+   * a thousand clients connect at once while the event loop is busy (connections reset); the
+   * kernel caps it at net.core.somaxconn.
+   */
+  listenBacklog: 4096,
+  /** Lifetime of a Redis lease without heartbeat: a crashed instance's slots free themselves after it. */
+  leaseTtlMs: 15_000,
 } as const;

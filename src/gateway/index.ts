@@ -3,8 +3,18 @@
  * Node adapter and server, and the environment configuration used by the CLI.
  */
 export { createChatHandler, CONTEXT_TRIMMED_HEADER, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
-export { CHAT_PATHS, HEALTH_PATH } from '../wire/routes.js';
+export { CHAT_PATHS, HEALTH_PATH, parseStreamRoute, streamPath } from '../wire/routes.js';
+export type { StreamRoute } from '../wire/routes.js';
 export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler.js';
+export { STREAM_ID_HEADER } from './stream-id.js';
+export { createMemoryStateStore } from './memory-state-store.js';
+export type { MemoryStateStoreOptions } from './memory-state-store.js';
+export { createRedisStateStore, FailoverStateStore, REDIS_DOWN_POLICY } from './failover-state-store.js';
+export type { RedisStoreOptions, StateStoreEvent } from './failover-state-store.js';
+export type { AcquireOptions, Lease, RateLimitRule, StateStore, StateStoreMode } from './state-store.js';
+export type { RateLimitDecision } from './rate-limiter.js';
+export type { SharedFrameBatch, SharedStreamInfo, SharedStreamLog } from './shared-stream-log.js';
+export type { Frame, FrameKind, StreamEnd } from './stream-buffer.js';
 export { createNodeHandler } from './node-handler.js';
 export type { NodeHandlerOptions, NodeRequestListener } from './node-handler.js';
 export { startGateway } from './start-gateway.js';

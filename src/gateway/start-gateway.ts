@@ -17,6 +17,11 @@ export interface StartGatewayOptions extends ChatHandlerOptions {
   port?: number;
   /** Directory served at `/` (optional). */
   staticDir?: string;
+  /**
+   * Connections queued by the kernel before they are accepted.
+   * @defaultValue 4096
+   */
+  backlog?: number;
   /** A ready-made handler; when given, the handler options above are ignored. */
   handler?: ChatHandler;
 }
@@ -59,7 +64,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const host = options.host ?? GATEWAY_DEFAULTS.host;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? GATEWAY_DEFAULTS.port, host, () => {
+    server.listen({ port: options.port ?? GATEWAY_DEFAULTS.port, host, backlog: options.backlog ?? GATEWAY_DEFAULTS.listenBacklog }, () => {
       server.off('error', reject);
       resolve();
     });

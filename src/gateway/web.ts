@@ -6,6 +6,9 @@
 export { createChatHandler, RETRY_ATTEMPT_HEADER } from './chat-handler.js';
 export { CHAT_PATHS, HEALTH_PATH } from '../wire/routes.js';
 export type { ChatHandler, ChatHandlerOptions, ChatRequestInfo } from './chat-handler.js';
+export { STREAM_ID_HEADER } from './stream-id.js';
+export { createMemoryStateStore } from './memory-state-store.js';
+export type { AcquireOptions, Lease, RateLimitRule, StateStore, StateStoreMode } from './state-store.js';
 export type { Upstream, UpstreamContext, UpstreamErrorPayload, UpstreamEvent, UpstreamRequest, UpstreamResult } from './upstream.js';
 export { createMockUpstream } from './mock-upstream.js';
 export type { MockUpstreamOptions } from './mock-upstream.js';

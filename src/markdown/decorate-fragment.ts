@@ -1,4 +1,5 @@
 import { LINK_REL, safeUrl } from './safe-url.js';
+import { TABLE_SCROLL_CLASS } from './scroll-regions.js';
 
 /** User-visible strings of rendered markdown, for i18n. */
 export interface MarkdownStrings {
@@ -13,6 +14,10 @@ export interface MarkdownStrings {
    * image, and the image's alt text follows after a colon. @defaultValue 'Image from {host}'
    */
   imageBlocked: string;
+  /** Name of a code block whose lines scroll sideways (it becomes a tab stop). @defaultValue 'Code' */
+  scrollableCode: string;
+  /** Name of a table that scrolls sideways (it becomes a tab stop). @defaultValue 'Table' */
+  scrollableTable: string;
 }
 
 /** English defaults for {@link MarkdownStrings}. */
@@ -21,6 +26,8 @@ export const DEFAULT_MARKDOWN_STRINGS: Readonly<MarkdownStrings> = Object.freeze
   copied: 'Copied',
   copyFailed: 'Copy failed',
   imageBlocked: 'Image from {host}',
+  scrollableCode: 'Code',
+  scrollableTable: 'Table',
 });
 
 /** What {@link decorateFragment} needs to know. */
@@ -32,8 +39,8 @@ export interface DecorateOptions {
 
 /**
  * Adds the renderer's own chrome to sanitized markdown, as DOM, after sanitizing: a header with
- * the language and a copy button around every `<pre>`, and a placeholder instead of every image
- * whose origin is not allowlisted. Doing it here rather than in the markdown renderer means
+ * the language and a copy button around every `<pre>`, a scroll container around every table,
+ * and a placeholder instead of every image whose origin is not allowlisted. Doing it here rather than in the markdown renderer means
  * model output can never produce a button or anything that looks like our chrome (the
  * sanitizer strips buttons, `part` and foreign classes).
  *
@@ -50,6 +57,25 @@ export function decorateFragment(fragment: DocumentFragment, options: DecorateOp
   for (const pre of Array.from(fragment.querySelectorAll('pre'))) {
     wrapCodeBlock(pre, options.strings);
   }
+  for (const table of Array.from(fragment.querySelectorAll('table'))) {
+    wrapTable(table);
+  }
+}
+
+/**
+ * Wraps a table in `div.table-scroll`, which scrolls sideways when the table is wider than the
+ * message. The table itself keeps `display: table`: making it the scroll box (`display:
+ * block`) would drop its table semantics in some screen readers.
+ *
+ * @param table - a `<table>`, attached to a parent
+ * @returns the wrapper
+ */
+export function wrapTable(table: HTMLTableElement): HTMLElement {
+  const wrapper = table.ownerDocument.createElement('div');
+  wrapper.className = TABLE_SCROLL_CLASS;
+  table.replaceWith(wrapper);
+  wrapper.append(table);
+  return wrapper;
 }
 
 /**

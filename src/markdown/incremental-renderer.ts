@@ -2,10 +2,12 @@ import type { Token } from 'marked';
 import { decorateFragment, DEFAULT_MARKDOWN_STRINGS } from './decorate-fragment.js';
 import type { DecorateOptions, MarkdownStrings } from './decorate-fragment.js';
 import { confirmBlock } from './confirm-block.js';
+import { HighlightQueue } from './highlight-queue.js';
 import { codeLanguage } from './marked-instance.js';
 import { renderBlock } from './render-block.js';
 import { loadSanitizer } from './sanitizer-loader.js';
 import { repairTail } from './repair-tail.js';
+import { ScrollRegions } from './scroll-regions.js';
 import { BlockSplitter } from './split-blocks.js';
 import type { FinishedBlock, OpenFence } from './split-blocks.js';
 
@@ -21,6 +23,11 @@ export interface IncrementalRendererOptions {
   allowedImageOrigins?: readonly string[];
   /** How long a copy button shows "Copied" or "Copy failed". @defaultValue 2000 */
   copyFeedbackMs?: number;
+  /**
+   * Highlights the code blocks of finished blocks (see {@link HighlightQueue}); `null` leaves
+   * code plain. @defaultValue `HighlightQueue.shared`
+   */
+  highlighter?: HighlightQueue | null;
 }
 
 /** Class of each block's element; the live tail's element also has {@link LIVE_BLOCK_CLASS}. */
@@ -76,6 +83,12 @@ interface LiveFence {
  * replaced on {@link reset}.
  *
  * Copy buttons of code blocks are handled by one delegated click listener on the container.
+ *
+ * Syntax highlighting is the one later change to a finished block: each finished block is
+ * handed to the highlighter once, when it is placed, and its code blocks are highlighted once,
+ * in the background (see {@link HighlightQueue}). A code fence that is still open is live tail
+ * and is never highlighted; after {@link whenHighlighted} the DOM is again exactly what
+ * rendering the whole text at once gives.
  */
 export class IncrementalRenderer {
   readonly #container: HTMLElement;
@@ -84,6 +97,8 @@ export class IncrementalRenderer {
   readonly #feedbackMs: number;
   readonly #splitter = new BlockSplitter<Token[] | null>({ confirm: confirmBlock });
   readonly #feedbackTimers = new Map<HTMLButtonElement, ReturnType<typeof setTimeout>>();
+  readonly #highlighter: HighlightQueue | null;
+  readonly #regions: ScrollRegions;
   #text = '';
   /** How much of `#text` the splitter has been given (the rest waits for the next update). */
   #fed = 0;
@@ -122,6 +137,8 @@ export class IncrementalRenderer {
       allowedImageOrigins: origins,
     };
     this.#feedbackMs = options.copyFeedbackMs ?? 2000;
+    this.#highlighter = options.highlighter === undefined ? HighlightQueue.shared : options.highlighter;
+    this.#regions = new ScrollRegions(this.#decorate.strings);
     container.addEventListener('click', this.#handleClick);
   }
 
@@ -181,6 +198,13 @@ export class IncrementalRenderer {
     this.#place(element);
   }
 
+  /**
+   * Resolves once the code blocks of the blocks finished so far are highlighted (or left plain).
+   */
+  whenHighlighted(): Promise<void> {
+    return this.#highlighter?.settled() ?? Promise.resolve();
+  }
+
   /** Clears the container and forgets the text. */
   reset(): void {
     this.#assertUsable();
@@ -204,6 +228,7 @@ export class IncrementalRenderer {
     this.#feedbackTimers.clear();
     this.#container.replaceChildren();
     this.#waiting.clear();
+    this.#regions.disconnect();
     this.#splitter.reset();
     this.#text = '';
     this.#fed = 0;
@@ -221,6 +246,7 @@ export class IncrementalRenderer {
     if (final) {
       const group = final.element.parentElement;
       final.element.remove();
+      this.#regions.unobserve(final.element);
       // A group opened for the final block alone goes too, so the grouping stays what a
       // one-shot render of the continued text produces.
       if (group && group !== final.group) group.remove();
@@ -299,6 +325,8 @@ export class IncrementalRenderer {
     }
     this.#group.append(element);
     this.#groupSize++;
+    this.#highlighter?.add(element, this.#container);
+    this.#regions.observe(element);
   }
 
   #renderTail(): void {

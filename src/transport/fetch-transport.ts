@@ -1,7 +1,7 @@
 import type { ChatRequestInput, ChatTransport } from '../core/chat-transport.js';
 import type { ChatRequest } from '../core/types.js';
 import type { ProtocolAdapter } from './protocol-adapter.js';
-import { streamChat } from './stream-chat.js';
+import { resumeChat, stopStream, streamChat } from './stream-chat.js';
 
 export interface FetchTransportOptions {
   /** The wire protocol. */
@@ -27,6 +27,12 @@ export function createFetchTransport(options: FetchTransportOptions): ChatTransp
     },
     stream(request, streamOptions) {
       return streamChat(request, { adapter, fetch: options.fetch, ...streamOptions });
+    },
+    resume(request, cursor, streamOptions) {
+      return resumeChat(request, cursor, { adapter, fetch: options.fetch, ...streamOptions });
+    },
+    stop(request, streamId) {
+      return stopStream(request, streamId, options.fetch);
     },
   };
 }

@@ -1,11 +1,12 @@
-import type { ResponseMeta } from '../core/chat-transport.js';
+import type { ResponseMeta, ResumeCursor } from '../core/chat-transport.js';
 import type { ChatEvent, ChatRequest, WireError } from '../core/types.js';
 import { parseRetryAfterMs } from '../wire/retry-after.js';
 import { createFrameParser } from './frame-parser.js';
 import { MalformedChunkError } from './protocol-adapter.js';
-import type { ProtocolAdapter } from './protocol-adapter.js';
+import type { ProtocolAdapter, ProtocolDecoder } from './protocol-adapter.js';
 import { createTaskSlicer } from './task-slicer.js';
-import { CONTEXT_TRIMMED_HEADER } from '../wire/headers.js';
+import { CONTEXT_TRIMMED_HEADER, LAST_EVENT_ID_HEADER, STREAM_ID_HEADER } from '../wire/headers.js';
+import { streamPath } from '../wire/routes.js';
 
 export interface StreamChatOptions {
   adapter: ProtocolAdapter;
@@ -27,6 +28,22 @@ export interface StreamChatOptions {
   maxEventSize?: number;
   /** Largest error body read to find an error envelope. @defaultValue 64 KiB */
   maxErrorBodySize?: number;
+  /**
+   * Called after the events of each numbered frame of a resumable stream (the response had
+   * `X-Stream-ID`) have been yielded: what a reconnection would resume from (DESIGN.md §4b).
+   */
+  onCursor?: ((cursor: StreamCursor) => void) | undefined;
+}
+
+/** Where a resumable stream stands, with the decoder's state, so a resume continues it exactly. */
+export interface StreamCursor extends ResumeCursor {
+  readonly decoder?: ProtocolDecoder;
+}
+
+/** A cursor event in the queue: handed to `onCursor`, never yielded. */
+interface CursorMark {
+  type: 'cursor';
+  cursor: StreamCursor;
 }
 
 const DEFAULT_MAX_EVENT_SIZE = 4 * 1024 * 1024;
@@ -45,17 +62,83 @@ const DEFAULT_MAX_ERROR_BODY = 64 * 1024;
  * complete.
  */
 export async function* streamChat(request: ChatRequest, options: StreamChatOptions): AsyncGenerator<ChatEvent> {
+  yield* readStream(
+    () =>
+      fetchWith(options)(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: JSON.stringify(request.body),
+        signal: options.signal,
+      }),
+    options,
+    undefined,
+  );
+}
+
+/**
+ * Reconnects to a resumable stream (DESIGN.md §4b): `GET <endpoint>/streams/<id>` with
+ * `Last-Event-ID`, then yields what came after that event, decoded by the same decoder the
+ * first connection used (a tool call cut in half is assembled whole), to the stream's end.
+ * Failures are the last event, as in {@link streamChat}: a 404 means the stream is gone.
+ */
+export async function* resumeChat(request: ChatRequest, cursor: StreamCursor, options: StreamChatOptions): AsyncGenerator<ChatEvent> {
+  const headers: Record<string, string> = { Accept: options.adapter.accept };
+  // The page's own headers (a CSRF token, credentials) go along; the body's do not apply.
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!/^(content-type|idempotency-key|x-retry-attempt|accept)$/i.test(name)) headers[name] = value;
+  }
+  if (cursor.lastEventId !== undefined) headers[LAST_EVENT_ID_HEADER] = cursor.lastEventId;
+  yield* readStream(
+    () => fetchWith(options)(resumeUrl(request.url, cursor.streamId), { method: 'GET', headers, signal: options.signal }),
+    options,
+    cursor,
+  );
+}
+
+/** Asks the server to stop a resumable stream's generation at once (Stop); never throws. */
+export async function stopStream(request: ChatRequest, streamId: string, customFetch?: typeof fetch): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!/^(content-type|idempotency-key|x-retry-attempt|accept)$/i.test(name)) headers[name] = value;
+  }
+  try {
+    await (customFetch ?? globalThis.fetch.bind(globalThis))(resumeUrl(request.url, streamId, 'stop'), {
+      method: 'POST',
+      headers,
+      keepalive: true,
+    });
+  } catch {
+    // The stream ends anyway: its grace period runs out without a reader.
+  }
+}
+
+/** `<endpoint>/streams/<id>[/stop]`, keeping the endpoint's origin and query. */
+function resumeUrl(endpoint: string, streamId: string, action: 'resume' | 'stop' = 'resume'): string {
+  const base = typeof location === 'undefined' ? 'http://localhost/' : location.href;
+  const url = new URL(endpoint, base);
+  url.pathname = streamPath(url.pathname, streamId, action);
+  // Relative in, relative out: the page's own origin stays implicit.
+  return /^[a-z][a-z0-9+.-]*:/i.test(endpoint) ? url.href : `${url.pathname}${url.search}`;
+}
+
+function fetchWith(options: StreamChatOptions): typeof fetch {
+  return options.fetch ?? globalThis.fetch.bind(globalThis);
+}
+
+/**
+ * The pipeline after the request: status and content-type check, streaming UTF-8 decode,
+ * framing, the protocol's decoder (a resumed stream keeps the first connection's), events.
+ */
+async function* readStream(
+  open: () => Promise<Response>,
+  options: StreamChatOptions,
+  resumed: StreamCursor | undefined,
+): AsyncGenerator<ChatEvent> {
   const { signal, adapter } = options;
   const now = options.now ?? Date.now;
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   let response: Response;
   try {
-    response = await doFetch(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: JSON.stringify(request.body),
-      signal,
-    });
+    response = await open();
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     yield { type: 'error', error: { cause: 'network', message: describe(error) } };
@@ -86,8 +169,9 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
     ...(trimmed > 0 ? { contextTrimmed: trimmed } : {}),
   };
 
-  const decoder = adapter.createDecoder();
-  const queue: ChatEvent[] = [];
+  const decoder = resumed?.decoder ?? adapter.createDecoder();
+  const streamId = response.headers.get(STREAM_ID_HEADER) ?? resumed?.streamId;
+  const queue: Array<ChatEvent | CursorMark> = [];
   let failure: WireError | undefined;
   let terminal = false;
   let done = false;
@@ -110,6 +194,8 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       if (failure) return;
       try {
         accept(decoder.decode(frame));
+        if (streamId && frame.id !== undefined && !failure)
+          queue.push({ type: 'cursor', cursor: { streamId, lastEventId: frame.id, decoder } });
       } catch (error) {
         // Policy for a frame that cannot be parsed: end the stream with an error instead of
         // skipping it. The frame may have carried text; skipping would leave a silent hole in
@@ -124,6 +210,8 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       failure ??= withRequestId({ cause: 'malformed', message: 'The server sent an event larger than the client accepts.' });
     },
   });
+  // A resumable stream can be resumed from its start even before its first numbered frame.
+  if (streamId && !resumed) options.onCursor?.({ streamId, lastEventId: undefined, decoder });
 
   // A declared length that is not reached is a cut, even when the connection closed cleanly
   // (only checkable when the bytes we count are the bytes that were declared).
@@ -145,7 +233,7 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
         result = await reader.read();
       } catch (error) {
         if (signal.aborted) throw signal.reason;
-        yield* drain(queue, signal);
+        yield* drain(queue, signal, options);
         yield { type: 'error', error: withRequestId({ cause: 'network', message: describe(error) }) };
         return;
       }
@@ -157,7 +245,7 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       const text = utf8.decode(result.value, { stream: true });
       for (let at = 0; at < text.length && !failure && !done; at += FEED_SLICE) {
         frames.feed(text.length <= FEED_SLICE ? text : text.slice(at, at + FEED_SLICE));
-        for (const event of drain(queue, signal)) {
+        for (const event of drain(queue, signal, options)) {
           yield event;
           if (slicer.expired) await slicer.next();
         }
@@ -171,7 +259,7 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
       if (done) return;
     }
     if (declaredLength !== undefined && Number.isFinite(declaredLength) && received < declaredLength) {
-      yield* drain(queue, signal);
+      yield* drain(queue, signal, options);
       yield { type: 'error', error: withRequestId({ cause: 'eof', message: 'The connection closed before the answer was complete.' }) };
       return;
     }
@@ -180,7 +268,7 @@ export async function* streamChat(request: ChatRequest, options: StreamChatOptio
     frames.feed(utf8.decode());
     frames.end();
     if (!failure) accept(decoder.flush());
-    yield* drain(queue, signal);
+    yield* drain(queue, signal, options);
     if (failure) {
       yield { type: 'error', error: failure };
     } else if (!terminal) {
@@ -196,11 +284,13 @@ function withHeaderRequestId(error: WireError, requestId: string | undefined): W
   return error.requestId === undefined && requestId !== undefined ? { ...error, requestId } : error;
 }
 
-/** Yields queued events; once the caller aborted, not one more. */
-function* drain(queue: ChatEvent[], signal: AbortSignal): Generator<ChatEvent> {
+/** Yields queued events (and reports cursors once their frame's events are out); once the caller aborted, not one more. */
+function* drain(queue: Array<ChatEvent | CursorMark>, signal: AbortSignal, options: StreamChatOptions): Generator<ChatEvent> {
   while (queue.length > 0) {
     if (signal.aborted) throw signal.reason;
-    yield queue.shift() as ChatEvent;
+    const next = queue.shift() as ChatEvent | CursorMark;
+    if (next.type === 'cursor') options.onCursor?.(next.cursor);
+    else yield next;
   }
 }
 

@@ -10,3 +10,7 @@ export const RETRY_ATTEMPT_HEADER = 'X-Retry-Attempt';
 export const REQUEST_ID_HEADER = 'X-Request-ID';
 /** How many history messages the gateway left out to fit the model's context window. */
 export const CONTEXT_TRIMMED_HEADER = 'X-Context-Trimmed';
+/** Names a resumable stream on every SSE response of the gateway (DESIGN.md §4b). */
+export const STREAM_ID_HEADER = 'X-Stream-ID';
+/** Sent on a resume: the `id:` of the last event received (`<streamId>:<seq>`). */
+export const LAST_EVENT_ID_HEADER = 'Last-Event-ID';

@@ -247,4 +247,40 @@ describe('npm run demo', () => {
     assert.deepEqual(results, PROTOCOL_EXPECTED, JSON.stringify(results));
     await tab.close();
   });
+
+  it('the conversation features work on the demo page: starter prompt, feedback, edit and resend, reasoning', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(url);
+    await tab.evaluate(() => (document.querySelector('#main-chat') as unknown as { clear(): void }).clear());
+    const chat = tab.locator('#main-chat');
+    await chat.locator('[part~="suggestion"]').first().click();
+    const lastStatus = () => tab.evaluate(() => (document.querySelector('#main-chat') as any).messages.at(-1)?.status);
+    await tab.waitForFunction(() => (document.querySelector('#main-chat') as any).messages.at(-1)?.status === 'complete');
+    assert.equal(
+      await tab.evaluate(() => (document.querySelector('#main-chat') as any).messages[0].content),
+      'Show me a table of HTTP status codes',
+    );
+
+    await chat.locator('[part~="feedback-up-button"]').click();
+    assert.equal(await chat.locator('[part~="feedback-up-button"]').getAttribute('aria-pressed'), 'true');
+    assert.match((await tab.locator('#events li').first().textContent()) ?? '', /llm-chat-feedback value up/);
+
+    await chat.locator('[part~="edit-button"]').click();
+    await chat.locator('.edit-input').fill('Write a Python retry loop');
+    await chat.locator('.edit-input').press('Enter');
+    await tab.waitForFunction(() => {
+      const messages = (document.querySelector('#main-chat') as any).messages;
+      return messages.length === 2 && messages[0].content === 'Write a Python retry loop' && messages[1].status === 'complete';
+    });
+    assert.equal(await lastStatus(), 'complete');
+
+    await tab.evaluate(async () => {
+      const main = document.querySelector('#main-chat') as any;
+      main.headers = { 'X-Mock-Scenario': 'reasoning' };
+      await main.send('Think it through');
+      main.headers = {};
+    });
+    assert.match((await chat.locator('[part~="reasoning"] summary').last().textContent()) ?? '', /^Thought for \d+ s$/);
+    await tab.close();
+  });
 });

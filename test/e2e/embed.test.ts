@@ -18,11 +18,18 @@ describe('embed bundle against the gateway', () => {
   let embed: Awaited<ReturnType<typeof buildEmbed>>;
   const logs: Array<Record<string, unknown>> = [];
 
+  /** llm-chat.js and the chunks beside it (the syntax highlighter among them), by URL. */
+  function embedFile(url: string | undefined): string | undefined {
+    const name = /^\/([\w.-]+\.js)$/.exec(url ?? '')?.[1];
+    return name === undefined ? undefined : embed.files.get(name);
+  }
+
   before(async () => {
     embed = await buildEmbed();
     site = await serve((req, res) => {
-      if (req.url === '/llm-chat.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(embed.code);
+      const script = embedFile(req.url);
+      if (script !== undefined) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
         return;
       }
       const markup = `<llm-chat endpoint="${gateway.url}/api/chat" persist="none" with-metrics style="height:500px"></llm-chat>`;
@@ -80,8 +87,9 @@ describe('embed bundle against the gateway', () => {
   it('works under a strict CSP with Trusted Types enforced, with only the policies the README names', async () => {
     const allowed = await startGateway({ port: 0, allowedOrigins: ['*'], onLog: () => undefined });
     const strict = await serve((req, res) => {
-      if (req.url === '/llm-chat.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(embed.code);
+      const script = embedFile(req.url);
+      if (script !== undefined) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
         return;
       }
       const csp = [
@@ -119,6 +127,21 @@ describe('embed bundle against the gateway', () => {
     assert.equal(status, 'complete', `violations: ${violations.join('\n')}\nerrors: ${errors.join('\n')}`);
     const rendered = await tab.locator('llm-chat [part~="content"] :is(p, pre, table, ul, ol, h1, h2, h3, blockquote)').count();
     assert.ok(rendered > 1, 'markdown rendered');
+    // The python block is highlighted by the lazily loaded chunk, colored by its constructed
+    // stylesheet: no inline style, so no violation under style-src 'self'.
+    let highlighted = 0;
+    while (highlighted === 0 && Date.now() - started < 30_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      highlighted = await tab.evaluate(
+        () => document.querySelector('llm-chat')?.shadowRoot?.querySelectorAll('pre code .hl-keyword').length ?? 0,
+      );
+    }
+    assert.ok(highlighted > 0, 'the code is highlighted');
+    const color = await tab.evaluate(() => {
+      const keyword = document.querySelector('llm-chat')?.shadowRoot?.querySelector('.hl-keyword');
+      return keyword ? getComputedStyle(keyword).color : '';
+    });
+    assert.match(color, /^rgb\((207, 34, 46|255, 123, 114)\)$/);
     assert.deepEqual(violations, []);
     assert.deepEqual(errors, []);
     await tab.close();
@@ -128,8 +151,9 @@ describe('embed bundle against the gateway', () => {
 
   it('a page from an origin that is not allowed gets no answer and a clear error', async () => {
     const stranger = await serve((req, res) => {
-      if (req.url === '/llm-chat.js') {
-        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(embed.code);
+      const script = embedFile(req.url);
+      if (script !== undefined) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(script);
         return;
       }
       res

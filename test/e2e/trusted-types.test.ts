@@ -17,7 +17,8 @@ import { launchChromium } from '../support/chromium.js';
 
 /**
  * Page script: records every Trusted Types policy created and every CSP violation, then streams
- * an answer with code, links, images, a table and hostile HTML into a renderer.
+ * an answer with code, links, images, a table and hostile HTML into a renderer inside a shadow
+ * root (as the element does), and waits for its code to be highlighted.
  */
 const PAGE_SCRIPT = `
 import { IncrementalRenderer } from './src/markdown/index.ts';
@@ -40,19 +41,28 @@ const answer = [
   '> quoted *text*', '',
 ].join('\\n');
 
+const host = document.createElement('div');
+document.body.append(host);
+const root = host.attachShadow({ mode: 'open' });
 const container = document.createElement('div');
-document.body.append(container);
+root.append(container);
 const renderer = new IncrementalRenderer(container);
 let errors = [];
 try {
   for (let end = 1; end <= answer.length; end += 7) renderer.update(answer.slice(0, end));
   renderer.update(answer);
   renderer.finish();
+  await renderer.whenHighlighted();
 } catch (error) {
   errors.push(String(error));
 }
 setTimeout(() => {
+  const keyword = container.querySelector('.hl-keyword');
   window.result = {
+    highlighted: container.querySelectorAll('pre code [class^="hl-"]').length,
+    keywordColor: keyword ? getComputedStyle(keyword).color : null,
+    adoptedSheets: root.adoptedStyleSheets.length,
+    styleAttributes: container.querySelectorAll('[style]').length,
     created,
     violations,
     errors,
@@ -76,6 +86,10 @@ setTimeout(() => {
 `;
 
 interface PageResult {
+  highlighted: number;
+  keywordColor: string | null;
+  adoptedSheets: number;
+  styleAttributes: number;
   created: string[];
   violations: string[];
   errors: string[];
@@ -171,6 +185,12 @@ describe('markdown under Trusted Types', { timeout: 60_000 }, () => {
     assert.equal(result.plainText, 0);
     assert.equal(result.codeBlocks, 1);
     assert.equal(result.copyButtons, 1);
+    // The code is highlighted, its colors come from a constructed stylesheet (no style element,
+    // no style attribute: the page allows no inline style at all), and nothing was reported.
+    assert.ok(result.highlighted >= 4, `highlighted tokens: ${result.highlighted}`);
+    assert.equal(result.keywordColor, 'rgb(207, 34, 46)');
+    assert.equal(result.adoptedSheets, 1);
+    assert.equal(result.styleAttributes, 0);
     assert.equal(result.tables, 1);
     assert.equal(result.images, 0);
     assert.equal(result.placeholders, 1);

@@ -62,6 +62,8 @@ describe('<llm-chat>', () => {
             ['get_time', '{}'],
           ],
           ['Checking ', 'both ', 'for ', 'you…'],
+          // Far enough apart that even a loaded machine reads them as separate chunks.
+          200,
         ),
         stream(['Oslo is 21°C at 12:00.']),
       );

@@ -79,7 +79,10 @@ describe('routes', () => {
       ]) {
         assert.equal(response.headers.get('cache-control'), 'no-cache, no-transform');
         assert.equal(response.headers.get('x-accel-buffering'), 'no');
-        assert.equal(response.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed');
+        assert.equal(
+          response.headers.get('access-control-expose-headers'),
+          'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed, X-Stream-ID',
+        );
         assert.match(response.headers.get('x-request-id') ?? '', /^req_/);
         await response.body?.cancel();
       }
@@ -148,7 +151,10 @@ describe('CORS', () => {
       const limited = await postChat(gw.url, chatBody(), { Origin: allowed, 'X-Mock-Scenario': 'rate-limit' });
       assert.equal(limited.status, 429);
       assert.equal(limited.headers.get('access-control-allow-origin'), allowed);
-      assert.equal(limited.headers.get('access-control-expose-headers'), 'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed');
+      assert.equal(
+        limited.headers.get('access-control-expose-headers'),
+        'X-Request-ID, Retry-After, retry-after-ms, X-Context-Trimmed, X-Stream-ID',
+      );
       assert.equal(limited.headers.get('retry-after'), '2');
       await limited.body?.cancel();
 

@@ -43,6 +43,9 @@ export async function startTestGateway(options: StartGatewayOptions = {}): Promi
     upstream: createMockUpstream(FAST_MOCK),
     rateLimit: 0,
     maxConcurrent: 0,
+    // Most tests are about one connection: its disconnect should end the generation at once,
+    // as it did before streams became resumable. Resume tests set their own grace period.
+    resumeGraceMs: 0,
     ...options,
     host: '127.0.0.1',
     port: 0,
@@ -101,16 +104,19 @@ export interface ParsedSse {
   data: string[];
   /** Comment lines (without the leading colon). */
   comments: string[];
+  /** The `id:` of each event that had one, in order. */
+  ids: string[];
   done: boolean;
   raw: string;
 }
 
 /** Splits SSE text into data payloads and comments (enough for what the gateway writes). */
 export function parseSse(raw: string): ParsedSse {
-  const parsed: ParsedSse = { chunks: [], data: [], comments: [], done: false, raw };
+  const parsed: ParsedSse = { chunks: [], data: [], comments: [], ids: [], done: false, raw };
   for (const block of raw.split(/\r?\n\r?\n/)) {
     for (const line of block.split(/\r?\n/)) {
       if (line.startsWith(':')) parsed.comments.push(line.slice(1).trim());
+      else if (line.startsWith('id:')) parsed.ids.push(line.slice(3).trim());
       else if (line.startsWith('data:')) {
         const data = line.slice(5).trim();
         parsed.data.push(data);
@@ -274,4 +280,21 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * POSTs like a client retrying with the same Idempotency-Key: while the gateway still sees the
+ * first attempt's connection (it notices a drop within milliseconds, but a loaded machine may
+ * take longer), it answers 429 `idempotency_key_in_use`; wait and send again.
+ */
+export async function postRetry(url: string, body: unknown, headers: Record<string, string>, timeoutMs = 3000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await postChat(url, body, headers);
+    if (response.status !== 429 || Date.now() > deadline) return response;
+    const code = ((await response.clone().json()) as { error?: { code?: string } }).error?.code;
+    if (code !== 'idempotency_key_in_use') return response;
+    await response.body?.cancel();
+    await delay(100);
+  }
 }

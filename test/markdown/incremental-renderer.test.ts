@@ -162,7 +162,9 @@ describe('IncrementalRenderer', () => {
     it('are never touched again while the answer streams on', async () => {
       const container = document.createElement('div');
       document.body.append(container);
-      const renderer = new IncrementalRenderer(container);
+      // Without highlighting, its one later change to finished code blocks (tested on its own in
+      // highlight-rendering.test.ts).
+      const renderer = new IncrementalRenderer(container, { highlighter: null });
       const text = largeDocument(3, 25);
       const random = createRandom(5);
       const observed = new Map<Element, string>();

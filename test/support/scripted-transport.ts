@@ -4,7 +4,7 @@
  * plays the transport's part — calling `onResponse`/`onActivity`, yielding events — and sees
  * the attempt's abort signal, exactly as the fetch transport would.
  */
-import type { ChatRequestInput, ChatTransport, TransportStreamOptions } from '../../src/core/chat-transport.js';
+import type { ChatRequestInput, ChatTransport, ResumeCursor, TransportStreamOptions } from '../../src/core/chat-transport.js';
 import { createOpenAIAdapter } from '../../src/transport/openai-adapter.js';
 import type { ChatEvent, ChatRequest, WireError } from '../../src/core/types.js';
 
@@ -23,18 +23,49 @@ export interface RecordedAttempt {
 export interface ScriptedTransport extends ChatTransport {
   attempts: RecordedAttempt[];
   inputs: ChatRequestInput[];
+  /** Resumes asked for, with the cursor they resumed from. */
+  resumes: Array<{ request: ChatRequest; cursor: ResumeCursor }>;
+  /** Stream ids the session asked the server to stop. */
+  stops: string[];
+}
+
+/** Steps for `resume()`, in order (the last one repeats); without any, the transport cannot resume. */
+export interface ResumeScript {
+  resumeSteps?: TransportStep[];
 }
 
 /** A transport that plays `steps` in order; requests are encoded by the OpenAI adapter, so bodies are real. */
 export function scriptedTransport(...steps: TransportStep[]): ScriptedTransport {
+  return resumableTransport({}, ...steps);
+}
+
+/** Like {@link scriptedTransport}, with `resume()` playing `script.resumeSteps` and `stop()` recorded. */
+export function resumableTransport(script: ResumeScript, ...steps: TransportStep[]): ScriptedTransport {
   const adapter = createOpenAIAdapter();
   const attempts: RecordedAttempt[] = [];
   const inputs: ChatRequestInput[] = [];
+  const resumes: ScriptedTransport['resumes'] = [];
+  const stops: string[] = [];
   const byRequest = new WeakMap<ChatRequest, ChatRequestInput>();
+  const resumeSteps = script.resumeSteps;
   return {
     protocol: 'scripted',
     attempts,
     inputs,
+    resumes,
+    stops,
+    ...(resumeSteps
+      ? {
+          resume(request: ChatRequest, cursor: ResumeCursor, options: TransportStreamOptions) {
+            const step = resumeSteps[Math.min(resumes.length, resumeSteps.length - 1)] as TransportStep;
+            resumes.push({ request, cursor: { streamId: cursor.streamId, lastEventId: cursor.lastEventId } });
+            return step(request, options);
+          },
+          async stop(_request: ChatRequest, streamId: string) {
+            stops.push(streamId);
+          },
+        }
+      : {}),
     createRequest(input) {
       inputs.push(structuredClone(input));
       const request: ChatRequest = {
@@ -134,5 +165,22 @@ export function manual() {
     get started() {
       return options !== undefined;
     },
+  };
+}
+
+/**
+ * A resumable stream's connection: headers, then each event followed by its cursor
+ * (`<streamId>:<n>`), then `end` — `'cut'` (a network failure), `'done'`, or `'hang'`.
+ */
+export function numbered(streamId: string, from: number, list: ChatEvent[], end: 'cut' | 'done' | 'hang'): TransportStep {
+  return async function* (_request, options) {
+    options.onResponse?.({ status: 200, headers: new Headers() });
+    let seq = from;
+    for (const event of list) {
+      yield event;
+      options.onCursor?.({ streamId, lastEventId: `${streamId}:${++seq}` });
+    }
+    if (end === 'cut') yield { type: 'error', error: { cause: 'network', message: 'connection reset' } };
+    if (end === 'hang') await wait(options.signal);
   };
 }

@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
 import type { ChatEvent } from '../../src/core/types.js';
 import { createOpenAIAdapter } from '../../src/transport/openai-adapter.js';
-import { streamChat } from '../../src/transport/stream-chat.js';
+import { resumeChat, streamChat } from '../../src/transport/stream-chat.js';
+import type { StreamCursor } from '../../src/transport/stream-chat.js';
 import type { StreamChatOptions } from '../../src/transport/stream-chat.js';
 import { bytes, chunkedFetch, cutAt } from '../support/byte-stream.js';
 import { SSE_HEADERS, chunk, done, errorResponse, finish, inBandError, role, script, text, usage } from '../support/script.js';
@@ -337,6 +338,88 @@ describe('streamChat', () => {
       expect(textOf(events)).to.equal('half');
       const last = events.at(-1);
       expect(last?.type === 'error' && last.error.cause).to.equal('network');
+    });
+  });
+
+  describe('resumable streams (DESIGN §4b)', () => {
+    const numberedWire = (frames: string[], from = 0) => frames.map((frame, i) => `id: s1:${from + i + 1}\n${frame}`).join('');
+
+    it('reports where the stream stands after the events of each numbered frame', async () => {
+      const cursors: string[] = [];
+      const seen: string[] = [];
+      const wire = numberedWire([role(), text('Hello '), text('world')]);
+      const fetchImpl = chunkedFetch([bytes(wire)], { headers: { ...SSE_HEADERS, 'X-Stream-ID': 's1' } });
+      for await (const event of streamChat(request, {
+        adapter: createOpenAIAdapter(),
+        signal: new AbortController().signal,
+        fetch: fetchImpl,
+        onCursor: (cursor) => cursors.push(`${cursor.lastEventId}@${seen.length}`),
+      })) {
+        if (event.type === 'delta') seen.push(event.text);
+      }
+      // The cursor at the start (nothing numbered yet), then one per frame, after its text was delivered.
+      expect(cursors).to.deep.equal(['undefined@0', 's1:1@0', 's1:2@1', 's1:3@2']);
+    });
+
+    it('resumes with GET <endpoint>/streams/<id> and Last-Event-ID, continuing the same decoder', async () => {
+      const cut =
+        numberedWire([
+          role(),
+          chunk({ tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"ci' } }] }),
+        ]) + 'id: s1:3\ndata: {"partial';
+      let cursor: StreamCursor | undefined;
+      const first: ChatEvent[] = [];
+      for await (const event of streamChat(
+        { url: '/api/chat?tenant=a', headers: { 'X-CSRF-Token': 't', 'Idempotency-Key': 'k' }, body: {} },
+        {
+          adapter: createOpenAIAdapter(),
+          signal: new AbortController().signal,
+          fetch: chunkedFetch([bytes(cut)], { headers: { ...SSE_HEADERS, 'X-Stream-ID': 's1' }, failAfter: true }),
+          onCursor: (next) => (cursor = next),
+        },
+      )) {
+        first.push(event);
+      }
+      expect(first.at(-1)?.type === 'error' && first.at(-1)).to.deep.include({ type: 'error' });
+      expect(cursor?.lastEventId).to.equal('s1:2');
+
+      const asked: Array<{ url: string; method: string; headers: Record<string, string> }> = [];
+      const rest = numberedWire(
+        [chunk({ tool_calls: [{ index: 0, function: { arguments: 'ty":"Oslo"}' } }] }), finish('tool_calls'), done()],
+        2,
+      );
+      const resumeFetch = chunkedFetch([bytes(rest)], { headers: { ...SSE_HEADERS, 'X-Stream-ID': 's1' } });
+      const events: ChatEvent[] = [];
+      for await (const event of resumeChat(
+        {
+          url: '/api/chat?tenant=a',
+          headers: { 'X-CSRF-Token': 't', 'Idempotency-Key': 'k', 'Content-Type': 'application/json' },
+          body: {},
+        },
+        cursor as StreamCursor,
+        {
+          adapter: createOpenAIAdapter(),
+          signal: new AbortController().signal,
+          fetch: (url, init) => {
+            asked.push({ url: String(url), method: init?.method ?? '', headers: init?.headers as Record<string, string> });
+            return resumeFetch(url, init);
+          },
+        },
+      )) {
+        events.push(event);
+      }
+      expect(asked).to.deep.equal([
+        {
+          url: '/api/chat/streams/s1?tenant=a',
+          method: 'GET',
+          headers: { Accept: 'text/event-stream', 'X-CSRF-Token': 't', 'Last-Event-ID': 's1:2' },
+        },
+      ]);
+      // The call's first fragment came before the cut: the same decoder assembles it whole.
+      expect(events.filter((e) => e.type === 'tool-call')).to.deep.equal([
+        { type: 'tool-call', toolCall: { id: 'c1', name: 'get_weather', arguments: '{"city":"Oslo"}' }, index: 0 },
+      ]);
+      expect(kinds(events).at(-1)).to.equal('done');
     });
   });
 });
