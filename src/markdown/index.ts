@@ -4,7 +4,7 @@
  * The Marked instance stays private to this layer: changing its options would change what the
  * sanitizer has to expect.
  */
-export { BLOCK_CLASS, GROUP_CLASS, GROUP_SIZE, IncrementalRenderer, LIVE_BLOCK_CLASS } from './incremental-renderer.js';
+export { IncrementalRenderer } from './incremental-renderer.js';
 export type { IncrementalRendererOptions } from './incremental-renderer.js';
 export { DEFAULT_MARKDOWN_STRINGS } from './decorate-fragment.js';
 export type { MarkdownStrings } from './decorate-fragment.js';

@@ -114,7 +114,7 @@ function createPolicy(win: Window): { policy?: TrustedTypePolicy; error?: Error 
     return {
       error: new Error(
         `llm-chat: the Trusted Types policy "${TRUSTED_TYPES_POLICY_NAME}" could not be created; ` +
-          `add it to the page's trusted-types directive. Markdown is shown as plain text.`,
+          `add it to the page's trusted-types directive. Blocks that need the sanitizer (raw HTML, images, entities) are shown as plain text.`,
         { cause },
       ),
     };

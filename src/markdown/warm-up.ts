@@ -56,7 +56,8 @@ const CUTS = [24, 90, 198, 220, 262, 290, 315, 330, SAMPLE.length];
 export function markdownWarmUpSteps(container: HTMLElement): Array<() => void> {
   let renderer: IncrementalRenderer | undefined;
   const steps: Array<() => void> = CUTS.map((cut) => () => {
-    renderer ??= new IncrementalRenderer(container);
+    // Never highlighted: only pages whose answers hold such code download the highlighter.
+    renderer ??= new IncrementalRenderer(container, { highlighter: null });
     renderer.update(SAMPLE.slice(0, cut));
   });
   steps.push(() => renderer?.finish());

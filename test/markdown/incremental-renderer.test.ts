@@ -1,5 +1,5 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { BLOCK_CLASS, GROUP_CLASS, GROUP_SIZE, IncrementalRenderer, LIVE_BLOCK_CLASS } from '../../src/markdown/index.js';
+import { BLOCK_CLASS, GROUP_CLASS, GROUP_SIZE, IncrementalRenderer, LIVE_BLOCK_CLASS } from '../../src/markdown/incremental-renderer.js';
 import { decorateFragment, DEFAULT_MARKDOWN_STRINGS } from '../../src/markdown/decorate-fragment.js';
 import { markedInstance } from '../../src/markdown/marked-instance.js';
 import { sanitizeHtml } from '../../src/markdown/sanitize.js';
