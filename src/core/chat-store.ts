@@ -1,8 +1,10 @@
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import {
+  STORED_TRANSCRIPT_VERSION,
   canonicalJson,
   emptyStoredTranscript,
+  isChatMessage,
   mergeStoredTranscripts,
   parseStoredTranscript,
   serializeStoredTranscript,
@@ -23,7 +25,10 @@ export type StorageUnavailableReason = 'quota' | 'disabled' | 'corrupted';
 export interface ChatStoreOptions {
   /** `session` → `sessionStorage`, `local` → `localStorage`, `none` → no storage API is touched. */
   mode: PersistMode;
-  /** The chat's persist key; storage keys are `llm-chat:<key>:transcript` and `llm-chat:<key>:draft`. */
+  /**
+   * The chat's persist key; storage keys are `llm-chat:<key>:transcript`, `llm-chat:<key>:live`
+   * (the answer being streamed, see {@link ChatStore.saveTranscript}) and `llm-chat:<key>:draft`.
+   */
   key: string;
   /**
    * Least time between two transcript writes while calls keep coming (once per delta while
@@ -60,6 +65,12 @@ const QUOTA_RETRY_MS = 30_000;
 
 const PREFIX = 'llm-chat:';
 
+/** The value under `llm-chat:<key>:live`: one answer, newer than its copy in the transcript. */
+interface StoredLiveMessage {
+  version: typeof STORED_TRANSCRIPT_VERSION;
+  message: ChatMessage;
+}
+
 /**
  * Persists one chat's transcript and draft in Web Storage (DESIGN.md §3, §6).
  *
@@ -71,12 +82,19 @@ const PREFIX = 'llm-chat:';
  * writes by message id and revision, so neither loses the other's messages, and each learns
  * of the other's changes through the `storage` event.
  *
+ * While an answer streams, only that answer changes; rewriting the whole transcript for it
+ * would cost as much as the transcript is long, every time (a megabyte-sized conversation
+ * would spend most of the stream serializing). Such saves write just the answer, under the
+ * `live` key, which `load()` lays over its older copy in the transcript. Other tabs see the
+ * answer when the next whole-transcript write comes (at the latest when it ends).
+ *
  * Call `load()` before the first save: the messages it returns are what this tab is taken to
  * show, which is what lets a later save tell a removal here from a message another tab added.
  */
 export class ChatStore {
   private readonly mode: PersistMode;
   private readonly transcriptKey: string;
+  private readonly liveKey: string;
   private readonly draftKey: string;
   private readonly corruptPrefix: string;
   private readonly throttleMs: number;
@@ -94,12 +112,25 @@ export class ChatStore {
   private seen: StoredTranscript = emptyStoredTranscript();
   /** The stored string already folded into `seen`; `undefined` when unknown. */
   private lastRaw: string | null | undefined;
-  /** Id → canonical JSON of the transcript this tab last handed in, in its order. */
-  private lastInput = new Map<string, string>();
+  /** Backing field of `lastInput`. */
+  private lastInputs = new Map<string, string>();
+  /**
+   * Set by `load()`: the last input is what was loaded, and its canonical JSON is computed on
+   * first use (a long transcript would otherwise be serialized once more on every page load).
+   */
+  private lastInputLoaded: readonly ChatMessage[] | undefined;
   private lastNotified: string | undefined;
   private readonly canonical = new WeakMap<ChatMessage, string>();
 
   private pendingMessages: readonly ChatMessage[] | undefined;
+  /** Whether the pending write must be of the whole transcript (anything but one answer changed). */
+  private pendingWhole = false;
+  /** The answer a pending write may write on its own, when only it changed. */
+  private pendingLive: string | undefined;
+  /** The array of the last whole-transcript write: the same array again means the same messages. */
+  private wholeInput: readonly ChatMessage[] | undefined;
+  /** Whether the live key may hold a value. */
+  private liveStored = false;
   private transcriptTimer: unknown;
   private lastWriteAt = -Infinity;
   private memoryMessages: readonly ChatMessage[] = [];
@@ -113,6 +144,7 @@ export class ChatStore {
     this.options = options;
     this.mode = options.mode;
     this.transcriptKey = `${PREFIX}${options.key}:transcript`;
+    this.liveKey = `${PREFIX}${options.key}:live`;
     this.draftKey = `${PREFIX}${options.key}:draft`;
     this.corruptPrefix = `${PREFIX}${options.key}:corrupt:`;
     this.throttleMs = options.throttleMs ?? 400;
@@ -132,8 +164,10 @@ export class ChatStore {
 
   /**
    * Reads the stored transcript and draft. Messages come back as stored, a streaming partial
-   * included (`ChatSession.setMessages` turns it into `interrupted`). An unreadable value is
-   * moved to `llm-chat:<key>:corrupt:<transcript|draft>:<time>` and reported as `corrupted`.
+   * included (`ChatSession.setMessages` turns it into `interrupted`). They are the store's own
+   * objects, not copies: treat them as read-only (`ChatSession.setMessages` copies them), which
+   * spares a long transcript a deep copy on every page load. An unreadable value is moved to
+   * `llm-chat:<key>:corrupt:<transcript|draft>:<time>` and reported as `corrupted`.
    *
    * @returns The transcript (empty when nothing is stored or storage is unusable) and the draft
    *   (`''` when none). Never throws.
@@ -150,15 +184,16 @@ export class ChatStore {
     if (raw !== null) {
       const parsed = parseStoredTranscript(raw);
       if (parsed) {
-        record = parsed;
+        record = this.withLive(storage, parsed);
       } else {
         this.setAside(storage, this.transcriptKey, 'transcript', raw);
         this.lastRaw = undefined;
       }
     }
     this.seen = record;
-    this.lastInput = new Map(record.messages.map((m) => [m.id, this.canonicalOf(m)]));
-    const messages = structuredClone(record.messages);
+    this.lastInput = new Map();
+    this.lastInputLoaded = record.messages;
+    const messages = [...record.messages];
     this.memoryMessages = messages;
 
     const rawDraft = this.read(storage, this.draftKey);
@@ -170,7 +205,7 @@ export class ChatStore {
     }
     this.storedDraft = draft;
     this.memoryDraft = draft;
-    return { messages: structuredClone(messages), draft };
+    return { messages, draft };
   }
 
   /**
@@ -180,11 +215,19 @@ export class ChatStore {
    *
    * @param messages - The whole transcript as this tab shows it.
    * @param options - `immediate` writes now, cancelling a pending write (terminal states).
+   *   `live` names the answer being streamed: when `messages` is the very array of the last
+   *   whole-transcript write, the caller vouches that only that answer changed since, and it
+   *   is written on its own (the caller replaces the array on any other change).
    */
-  saveTranscript(messages: readonly ChatMessage[], options?: { immediate?: boolean }): void {
+  saveTranscript(messages: readonly ChatMessage[], options?: { immediate?: boolean; live?: string }): void {
     this.memoryMessages = messages;
     if (this.mode === 'none' || this.destroyed) return;
     this.pendingMessages = messages;
+    const live = options?.live;
+    if (live === undefined || messages !== this.wholeInput || (this.pendingLive !== undefined && this.pendingLive !== live)) {
+      this.pendingWhole = true;
+    }
+    this.pendingLive = live;
     if (options?.immediate) {
       this.writeTranscript();
       return;
@@ -231,6 +274,9 @@ export class ChatStore {
   clear(): void {
     this.cancelTimers();
     this.pendingMessages = undefined;
+    this.pendingWhole = false;
+    this.pendingLive = undefined;
+    this.wholeInput = undefined;
     this.pendingDraft = undefined;
     this.memoryMessages = [];
     this.memoryDraft = '';
@@ -256,6 +302,7 @@ export class ChatStore {
       if (storage && this.remove(storage, this.transcriptKey)) this.lastRaw = null;
     }
     if (storage && this.remove(storage, this.draftKey)) this.storedDraft = '';
+    if (storage && this.remove(storage, this.liveKey)) this.liveStored = false;
   }
 
   /** Flushes pending writes and stops listening; later saves are kept in memory only. */
@@ -317,9 +364,14 @@ export class ChatStore {
     this.clock.clearTimeout(this.transcriptTimer);
     this.transcriptTimer = undefined;
     const input = this.pendingMessages;
+    const live = this.pendingWhole ? undefined : this.pendingLive;
     this.pendingMessages = undefined;
+    this.pendingWhole = false;
+    this.pendingLive = undefined;
     if (!input || this.fault === 'disabled') return;
     this.lastWriteAt = this.clock.now();
+    if (live !== undefined && this.writeLive(input, live)) return;
+    this.wholeInput = input;
 
     // While storage is full, the merge bookkeeping goes on in memory so that a later write,
     // once space is back, still tells this tab's removals from other tabs' additions.
@@ -337,16 +389,57 @@ export class ChatStore {
     if (storage && rawBefore !== undefined) {
       const empty = merged.messages.length === 0 && Object.keys(merged.deleted).length === 0;
       const raw = empty ? null : serializeStoredTranscript(merged);
+      let written = true;
       if (raw === rawBefore) {
         this.lastRaw = raw;
       } else {
-        const written = raw === null ? this.remove(storage, this.transcriptKey) : this.write(storage, this.transcriptKey, raw, rawBefore);
+        written = raw === null ? this.remove(storage, this.transcriptKey) : this.write(storage, this.transcriptKey, raw, rawBefore);
         this.lastRaw = written ? raw : undefined;
         if (written && this.fault === 'quota') this.fault = undefined;
         if (!written && this.fault === 'quota') this.quotaRetryAt = this.clock.now() + QUOTA_RETRY_MS;
       }
+      // The transcript now holds the answer as it is: an older live copy must not cover it.
+      if (written && this.liveStored && this.remove(storage, this.liveKey)) this.liveStored = false;
     }
     if (external) this.notifyIfDiverged();
+  }
+
+  /**
+   * Writes one answer under the live key.
+   * @returns `false` when the answer is not in `input` or storage refused (the caller then
+   *   writes the whole transcript, which reports the failure).
+   */
+  private writeLive(input: readonly ChatMessage[], id: string): boolean {
+    if (!this.canWriteTranscript()) return false;
+    let message: ChatMessage | undefined;
+    // The answer being streamed is at the end.
+    for (let index = input.length - 1; index >= 0 && !message; index--) if (input[index]?.id === id) message = input[index];
+    const storage = message && this.open();
+    if (!message || !storage) return false;
+    const value: StoredLiveMessage = { version: STORED_TRANSCRIPT_VERSION, message };
+    if (!this.write(storage, this.liveKey, JSON.stringify(value), null)) return false;
+    this.liveStored = true;
+    return true;
+  }
+
+  /** Lays the live answer, if one was stored, over its older copy in `record`. */
+  private withLive(storage: Storage, record: StoredTranscript): StoredTranscript {
+    const raw = this.read(storage, this.liveKey);
+    if (typeof raw !== 'string') return record;
+    this.liveStored = true;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return record;
+    }
+    const live = (value as Partial<StoredLiveMessage> | null)?.message;
+    if ((value as Partial<StoredLiveMessage> | null)?.version !== STORED_TRANSCRIPT_VERSION || !isChatMessage(live)) return record;
+    const index = record.messages.findIndex((message) => message.id === live.id);
+    if (index === -1) return record;
+    const messages = [...record.messages];
+    messages[index] = live;
+    return { ...record, messages };
   }
 
   /**
@@ -555,6 +648,21 @@ export class ChatStore {
     this.reported = true;
     const { onUnavailable } = this.options;
     if (onUnavailable) callSafely(() => onUnavailable(reason));
+  }
+
+  /** Id → canonical JSON of the transcript this tab last handed in (or loaded), in its order. */
+  private get lastInput(): Map<string, string> {
+    const loaded = this.lastInputLoaded;
+    if (loaded) {
+      this.lastInputLoaded = undefined;
+      this.lastInputs = new Map(loaded.map((m) => [m.id, this.canonicalOf(m)]));
+    }
+    return this.lastInputs;
+  }
+
+  private set lastInput(value: Map<string, string>) {
+    this.lastInputLoaded = undefined;
+    this.lastInputs = value;
   }
 
   private canonicalOf(message: ChatMessage): string {
