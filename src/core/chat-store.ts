@@ -10,17 +10,11 @@ import {
   serializeStoredTranscript,
 } from './storage-record.js';
 import type { StoredTranscript } from './storage-record.js';
+import { GuardedStorage, callSafely } from './guarded-storage.js';
+import type { PersistMode, StorageUnavailableReason } from './guarded-storage.js';
 import type { ChatMessage } from './types.js';
 
-/** Where a chat survives: this tab (`session`), browser restarts (`local`), or nowhere (`none`). */
-export type PersistMode = 'session' | 'local' | 'none';
-
-/**
- * Why history is not being saved: storage is full (`quota`), blocked by the browser or the
- * page's sandbox (`disabled`), or held a value that could not be read (`corrupted`; it was
- * set aside and saving goes on).
- */
-export type StorageUnavailableReason = 'quota' | 'disabled' | 'corrupted';
+export type { PersistMode, StorageUnavailableReason } from './guarded-storage.js';
 
 export interface ChatStoreOptions {
   /** `session` → `sessionStorage`, `local` → `localStorage`, `none` → no storage API is touched. */
@@ -60,9 +54,6 @@ export interface ChatStoreOptions {
   onExternalChange?: (messages: ChatMessage[]) => void;
 }
 
-/** After storage was full, transcript writes are tried again this often (space may be freed). */
-const QUOTA_RETRY_MS = 30_000;
-
 const PREFIX = 'llm-chat:';
 
 /** The value under `llm-chat:<key>:live`: one answer, newer than its copy in the transcript. */
@@ -96,16 +87,12 @@ export class ChatStore {
   private readonly transcriptKey: string;
   private readonly liveKey: string;
   private readonly draftKey: string;
-  private readonly corruptPrefix: string;
   private readonly throttleMs: number;
   private readonly draftDelayMs: number;
   private readonly clock: Clock;
   private readonly options: ChatStoreOptions;
 
-  private storageArea: Storage | undefined;
-  private fault: 'quota' | 'disabled' | undefined;
-  private reported = false;
-  private quotaRetryAt = 0;
+  private readonly guard: GuardedStorage;
   private destroyed = false;
 
   /** This tab's merged knowledge of the chat: what it last wrote or read, plus tombstones. */
@@ -146,10 +133,16 @@ export class ChatStore {
     this.transcriptKey = `${PREFIX}${options.key}:transcript`;
     this.liveKey = `${PREFIX}${options.key}:live`;
     this.draftKey = `${PREFIX}${options.key}:draft`;
-    this.corruptPrefix = `${PREFIX}${options.key}:corrupt:`;
     this.throttleMs = options.throttleMs ?? 400;
     this.draftDelayMs = options.draftDelayMs ?? 250;
     this.clock = options.clock ?? systemClock;
+    this.guard = new GuardedStorage({
+      mode: options.mode,
+      storage: options.storage,
+      clock: this.clock,
+      corruptPrefix: `${PREFIX}${options.key}:corrupt:`,
+      onUnavailable: options.onUnavailable,
+    });
     if (this.mode === 'none' || typeof window === 'undefined') return;
     // sessionStorage is per tab, so only local mode can hear from another tab.
     if (this.mode === 'local') window.addEventListener('storage', this.handleStorage);
@@ -159,7 +152,7 @@ export class ChatStore {
 
   /** False once storage has failed (full or blocked); the store then works in memory. */
   get available(): boolean {
-    return this.fault === undefined;
+    return this.guard.fault === undefined;
   }
 
   /**
@@ -175,8 +168,8 @@ export class ChatStore {
   load(): { messages: ChatMessage[]; draft: string } {
     this.flush();
     // After a failure, storage holds older data than memory (or none at all).
-    const storage = this.fault === undefined ? this.open() : undefined;
-    const raw = storage && this.read(storage, this.transcriptKey);
+    const storage = this.guard.fault === undefined ? this.guard.open() : undefined;
+    const raw = storage && this.guard.read(storage, this.transcriptKey);
     if (!storage || raw === undefined) return this.memorySnapshot();
 
     let record = emptyStoredTranscript();
@@ -186,7 +179,7 @@ export class ChatStore {
       if (parsed) {
         record = this.withLive(storage, parsed);
       } else {
-        this.setAside(storage, this.transcriptKey, 'transcript', raw);
+        this.guard.setAside(storage, this.transcriptKey, 'transcript', raw);
         this.lastRaw = undefined;
       }
     }
@@ -196,11 +189,11 @@ export class ChatStore {
     const messages = [...record.messages];
     this.memoryMessages = messages;
 
-    const rawDraft = this.read(storage, this.draftKey);
+    const rawDraft = this.guard.read(storage, this.draftKey);
     let draft = '';
     if (typeof rawDraft === 'string') {
       const parsed = parseDraft(rawDraft);
-      if (parsed === undefined) this.setAside(storage, this.draftKey, 'draft', rawDraft);
+      if (parsed === undefined) this.guard.setAside(storage, this.draftKey, 'draft', rawDraft);
       else draft = parsed;
     }
     this.storedDraft = draft;
@@ -284,7 +277,7 @@ export class ChatStore {
     const known = [...this.lastInput.keys()];
     this.lastInput = new Map();
     if (this.mode === 'none') return;
-    const storage = this.open();
+    const storage = this.guard.open();
 
     if (this.mode === 'local') {
       const base = storage ? this.currentBase(storage) : this.seen;
@@ -292,17 +285,17 @@ export class ChatStore {
       for (const id of [...base.messages.map((m) => m.id), ...known]) deleted[id] = nextRevision(base, id);
       this.seen = mergeStoredTranscripts(emptyStoredTranscript(), { messages: [], revisions: {}, deleted });
       if (storage && Object.keys(this.seen.deleted).length === 0) {
-        if (this.remove(storage, this.transcriptKey)) this.lastRaw = null;
+        if (this.guard.remove(storage, this.transcriptKey)) this.lastRaw = null;
       } else if (storage) {
         const raw = serializeStoredTranscript(this.seen);
-        this.lastRaw = this.write(storage, this.transcriptKey, raw, null) ? raw : undefined;
+        this.lastRaw = this.guard.write(storage, this.transcriptKey, raw, null) ? raw : undefined;
       }
     } else {
       this.seen = emptyStoredTranscript();
-      if (storage && this.remove(storage, this.transcriptKey)) this.lastRaw = null;
+      if (storage && this.guard.remove(storage, this.transcriptKey)) this.lastRaw = null;
     }
-    if (storage && this.remove(storage, this.draftKey)) this.storedDraft = '';
-    if (storage && this.remove(storage, this.liveKey)) this.liveStored = false;
+    if (storage && this.guard.remove(storage, this.draftKey)) this.storedDraft = '';
+    if (storage && this.guard.remove(storage, this.liveKey)) this.liveStored = false;
   }
 
   /** Flushes pending writes and stops listening; later saves are kept in memory only. */
@@ -329,15 +322,15 @@ export class ChatStore {
    * queue up, and a duplicate or replayed event then finds nothing new.
    */
   private readonly handleStorage = (event: StorageEvent): void => {
-    if (this.destroyed || this.fault === 'disabled') return;
+    if (this.destroyed || this.guard.fault === 'disabled') return;
     if (event.key !== null && event.key !== this.transcriptKey) return;
-    if (this.pendingMessages && this.canWriteTranscript()) {
+    if (this.pendingMessages && this.guard.canWriteLarge()) {
       // Writing merges the other tab's value with this tab's unsaved state and reports the result.
       this.writeTranscript();
       return;
     }
-    const storage = this.open();
-    const raw = storage && this.read(storage, this.transcriptKey);
+    const storage = this.guard.open();
+    const raw = storage && this.guard.read(storage, this.transcriptKey);
     if (raw === undefined || raw === this.lastRaw) return;
     // Removed by someone else (devtools, localStorage.clear()): nothing to show differently;
     // the next write stores this tab's view again.
@@ -354,7 +347,7 @@ export class ChatStore {
     // replace the other's value. A tab that knows more than what is stored now writes it back,
     // so such a lost update heals; merging is idempotent, so this settles after one round.
     const merged = serializeStoredTranscript(this.seen);
-    if (storage && merged !== raw && this.canWriteTranscript() && this.write(storage, this.transcriptKey, merged, raw)) {
+    if (storage && merged !== raw && this.guard.canWriteLarge() && this.guard.write(storage, this.transcriptKey, merged, raw)) {
       this.lastRaw = merged;
     }
     this.notifyIfDiverged();
@@ -368,15 +361,15 @@ export class ChatStore {
     this.pendingMessages = undefined;
     this.pendingWhole = false;
     this.pendingLive = undefined;
-    if (!input || this.fault === 'disabled') return;
+    if (!input || this.guard.fault === 'disabled') return;
     this.lastWriteAt = this.clock.now();
     if (live !== undefined && this.writeLive(input, live)) return;
     this.wholeInput = input;
 
     // While storage is full, the merge bookkeeping goes on in memory so that a later write,
     // once space is back, still tells this tab's removals from other tabs' additions.
-    const storage = this.canWriteTranscript() ? this.open() : undefined;
-    const rawBefore = storage && this.read(storage, this.transcriptKey);
+    const storage = this.guard.canWriteLarge() ? this.guard.open() : undefined;
+    const rawBefore = storage && this.guard.read(storage, this.transcriptKey);
     const base = storage && rawBefore !== undefined ? this.currentBase(storage, rawBefore) : this.seen;
     const external = rawBefore !== undefined && rawBefore !== this.lastRaw;
 
@@ -393,13 +386,13 @@ export class ChatStore {
       if (raw === rawBefore) {
         this.lastRaw = raw;
       } else {
-        written = raw === null ? this.remove(storage, this.transcriptKey) : this.write(storage, this.transcriptKey, raw, rawBefore);
+        written =
+          raw === null ? this.guard.remove(storage, this.transcriptKey) : this.guard.write(storage, this.transcriptKey, raw, rawBefore);
         this.lastRaw = written ? raw : undefined;
-        if (written && this.fault === 'quota') this.fault = undefined;
-        if (!written && this.fault === 'quota') this.quotaRetryAt = this.clock.now() + QUOTA_RETRY_MS;
+        this.guard.settleLarge(written);
       }
       // The transcript now holds the answer as it is: an older live copy must not cover it.
-      if (written && this.liveStored && this.remove(storage, this.liveKey)) this.liveStored = false;
+      if (written && this.liveStored && this.guard.remove(storage, this.liveKey)) this.liveStored = false;
     }
     if (external) this.notifyIfDiverged();
   }
@@ -410,21 +403,21 @@ export class ChatStore {
    *   writes the whole transcript, which reports the failure).
    */
   private writeLive(input: readonly ChatMessage[], id: string): boolean {
-    if (!this.canWriteTranscript()) return false;
+    if (!this.guard.canWriteLarge()) return false;
     let message: ChatMessage | undefined;
     // The answer being streamed is at the end.
     for (let index = input.length - 1; index >= 0 && !message; index--) if (input[index]?.id === id) message = input[index];
-    const storage = message && this.open();
+    const storage = message && this.guard.open();
     if (!message || !storage) return false;
     const value: StoredLiveMessage = { version: STORED_TRANSCRIPT_VERSION, message };
-    if (!this.write(storage, this.liveKey, JSON.stringify(value), null)) return false;
+    if (!this.guard.write(storage, this.liveKey, JSON.stringify(value), null)) return false;
     this.liveStored = true;
     return true;
   }
 
   /** Lays the live answer, if one was stored, over its older copy in `record`. */
   private withLive(storage: Storage, record: StoredTranscript): StoredTranscript {
-    const raw = this.read(storage, this.liveKey);
+    const raw = this.guard.read(storage, this.liveKey);
     if (typeof raw !== 'string') return record;
     this.liveStored = true;
     let value: unknown;
@@ -490,11 +483,11 @@ export class ChatStore {
    * with `seen`, so messages only this tab knows (e.g. after the key was removed) survive.
    */
   private currentBase(storage: Storage, raw?: string | null): StoredTranscript {
-    const current = raw === undefined ? this.read(storage, this.transcriptKey) : raw;
+    const current = raw === undefined ? this.guard.read(storage, this.transcriptKey) : raw;
     if (current === undefined || current === null || current === this.lastRaw) return this.seen;
     const stored = parseStoredTranscript(current);
     if (stored) return mergeStoredTranscripts(this.seen, stored);
-    this.setAside(storage, this.transcriptKey, 'transcript', current);
+    this.guard.setAside(storage, this.transcriptKey, 'transcript', current);
     return this.seen;
   }
 
@@ -538,116 +531,12 @@ export class ChatStore {
     const draft = this.pendingDraft;
     this.pendingDraft = undefined;
     if (draft === undefined || draft === this.storedDraft) return;
-    const storage = this.open();
+    const storage = this.guard.open();
     if (!storage) return;
     const previous = this.storedDraft === '' ? null : JSON.stringify(this.storedDraft);
     const written =
-      draft === '' ? this.remove(storage, this.draftKey) : this.write(storage, this.draftKey, JSON.stringify(draft), previous);
+      draft === '' ? this.guard.remove(storage, this.draftKey) : this.guard.write(storage, this.draftKey, JSON.stringify(draft), previous);
     if (written) this.storedDraft = draft;
-  }
-
-  /** The storage to use, resolved on first use so that `none` never touches a storage API. */
-  private open(): Storage | undefined {
-    if (this.mode === 'none' || this.fault === 'disabled') return undefined;
-    if (this.storageArea) return this.storageArea;
-    try {
-      const { storage } = this.options;
-      const area =
-        typeof storage === 'function'
-          ? storage()
-          : (storage ?? (this.mode === 'local' ? globalThis.localStorage : globalThis.sessionStorage));
-      // Missing outside a browser; a sandboxed frame throws a SecurityError just for asking.
-      if (!area) throw new Error('No Web Storage here.');
-      this.storageArea = area;
-      return area;
-    } catch {
-      this.fail('disabled');
-      return undefined;
-    }
-  }
-
-  /** @returns The value, `null` when absent, `undefined` when storage refused (reported). */
-  private read(storage: Storage, key: string): string | null | undefined {
-    try {
-      return storage.getItem(key);
-    } catch {
-      this.fail('disabled');
-      return undefined;
-    }
-  }
-
-  /**
-   * Writes a value. When storage is full, the old value of the same key is the only space this
-   * chat surely owns: it is removed and the write tried once more; if that fails too, the old
-   * value is put back (best effort) and storage is reported full.
-   */
-  private write(storage: Storage, key: string, value: string, previous: string | null | undefined): boolean {
-    try {
-      storage.setItem(key, value);
-      return true;
-    } catch (error) {
-      if (!isQuotaError(error)) {
-        this.fail('disabled');
-        return false;
-      }
-    }
-    try {
-      storage.removeItem(key);
-      storage.setItem(key, value);
-      return true;
-    } catch {
-      try {
-        if (typeof previous === 'string') storage.setItem(key, previous);
-      } catch {
-        // The old value is lost; there was no room for it either.
-      }
-      this.fail('quota');
-      return false;
-    }
-  }
-
-  private remove(storage: Storage, key: string): boolean {
-    try {
-      storage.removeItem(key);
-      return true;
-    } catch {
-      this.fail('disabled');
-      return false;
-    }
-  }
-
-  /** Keeps an unreadable value under another key (best effort) instead of overwriting it. */
-  private setAside(storage: Storage, key: string, name: string, raw: string): void {
-    this.report('corrupted');
-    try {
-      const stamp = `${this.corruptPrefix}${name}:${Date.now()}`;
-      let aside = stamp;
-      for (let n = 1; storage.getItem(aside) !== null; n++) aside = `${stamp}-${n}`;
-      storage.setItem(aside, raw);
-      storage.removeItem(key);
-    } catch {
-      // No room to keep it: the value stays where it is until the next write replaces it.
-    }
-  }
-
-  private canWriteTranscript(): boolean {
-    return this.fault === undefined || (this.fault === 'quota' && this.clock.now() >= this.quotaRetryAt);
-  }
-
-  private fail(reason: 'quota' | 'disabled'): void {
-    if (reason === 'disabled') {
-      this.fault = 'disabled';
-    } else if (this.fault !== 'disabled') {
-      this.fault = 'quota';
-    }
-    this.report(reason);
-  }
-
-  private report(reason: StorageUnavailableReason): void {
-    if (this.reported) return;
-    this.reported = true;
-    const { onUnavailable } = this.options;
-    if (onUnavailable) callSafely(() => onUnavailable(reason));
   }
 
   /** Id → canonical JSON of the transcript this tab last handed in (or loaded), in its order. */
@@ -697,26 +586,5 @@ function parseDraft(raw: string): string | undefined {
     return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Browsers name a full storage differently (Firefox: `NS_ERROR_DOM_QUOTA_REACHED`; old WebKit: code 22). */
-function isQuotaError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22 || code === 1014;
-}
-
-/**
- * Page callbacks run outside the store's own control flow: a throwing callback is reported as
- * an uncaught error instead of breaking the save that triggered it.
- */
-function callSafely(callback: () => void): void {
-  try {
-    callback();
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
   }
 }
