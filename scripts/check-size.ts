@@ -57,7 +57,7 @@ console.log(`  its dependencies alone            ${kb(deps.length)} raw, ${kb(de
 console.log(`  llm-chat's own code in it                   ${kb(own)} gzip`);
 for (const chunk of lazyChunks('dist', 'llm-chat.js')) {
   const code = readFileSync(join('dist', chunk));
-  console.log(`lazy ${chunk.padEnd(30)} ${kb(code.length)} raw, ${kb(gz(code))} gzip`);
+  console.log(`lazy ${chunk.padEnd(38)} ${kb(code.length)} raw, ${kb(gz(code))} gzip`);
 }
 // Pages load dist/llm-chat.js on its own: it may load adapter chunks on demand, never need one to start.
 const staticImport = /(?:^|[;}])\s*import\s*(?:[\w{},\s*]+from\s*)?[`'"]\.\//.exec(embed.toString('utf8'));
