@@ -12,6 +12,7 @@
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import { isGatewayPath } from './src/wire/routes.js';
+import { minifyLitCss } from './scripts/minify-lit-css.js';
 
 function gatewayPlugin(): Plugin {
   return {
@@ -74,7 +75,7 @@ export default defineConfig(({ mode }) => {
     root: mode === 'production' || mode === 'embed' ? '.' : 'demo',
     server: { host: '127.0.0.1', port: Number(process.env.DEMO_PORT ?? 5173), strictPort: false },
     preview: { host: '127.0.0.1' },
-    plugins: [gatewayPlugin()],
+    plugins: [gatewayPlugin(), minifyLitCss(/\/src\/element\/[^/]+\.styles\.ts$/)],
     build: {
       outDir: 'dist',
       emptyOutDir: true,

@@ -1,29 +1,28 @@
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import {
+  STORED_TRANSCRIPT_VERSION,
   canonicalJson,
   emptyStoredTranscript,
+  isChatMessage,
   mergeStoredTranscripts,
   parseStoredTranscript,
   serializeStoredTranscript,
 } from './storage-record.js';
 import type { StoredTranscript } from './storage-record.js';
+import { GuardedStorage, callSafely } from './guarded-storage.js';
+import type { PersistMode, StorageUnavailableReason } from './guarded-storage.js';
 import type { ChatMessage } from './types.js';
 
-/** Where a chat survives: this tab (`session`), browser restarts (`local`), or nowhere (`none`). */
-export type PersistMode = 'session' | 'local' | 'none';
-
-/**
- * Why history is not being saved: storage is full (`quota`), blocked by the browser or the
- * page's sandbox (`disabled`), or held a value that could not be read (`corrupted`; it was
- * set aside and saving goes on).
- */
-export type StorageUnavailableReason = 'quota' | 'disabled' | 'corrupted';
+export type { PersistMode, StorageUnavailableReason } from './guarded-storage.js';
 
 export interface ChatStoreOptions {
   /** `session` → `sessionStorage`, `local` → `localStorage`, `none` → no storage API is touched. */
   mode: PersistMode;
-  /** The chat's persist key; storage keys are `llm-chat:<key>:transcript` and `llm-chat:<key>:draft`. */
+  /**
+   * The chat's persist key; storage keys are `llm-chat:<key>:transcript`, `llm-chat:<key>:live`
+   * (the answer being streamed, see {@link ChatStore.saveTranscript}) and `llm-chat:<key>:draft`.
+   */
   key: string;
   /**
    * Least time between two transcript writes while calls keep coming (once per delta while
@@ -55,10 +54,13 @@ export interface ChatStoreOptions {
   onExternalChange?: (messages: ChatMessage[]) => void;
 }
 
-/** After storage was full, transcript writes are tried again this often (space may be freed). */
-const QUOTA_RETRY_MS = 30_000;
-
 const PREFIX = 'llm-chat:';
+
+/** The value under `llm-chat:<key>:live`: one answer, newer than its copy in the transcript. */
+interface StoredLiveMessage {
+  version: typeof STORED_TRANSCRIPT_VERSION;
+  message: ChatMessage;
+}
 
 /**
  * Persists one chat's transcript and draft in Web Storage (DESIGN.md §3, §6).
@@ -71,35 +73,51 @@ const PREFIX = 'llm-chat:';
  * writes by message id and revision, so neither loses the other's messages, and each learns
  * of the other's changes through the `storage` event.
  *
+ * While an answer streams, only that answer changes; rewriting the whole transcript for it
+ * would cost as much as the transcript is long, every time (a megabyte-sized conversation
+ * would spend most of the stream serializing). Such saves write just the answer, under the
+ * `live` key, which `load()` lays over its older copy in the transcript. Other tabs see the
+ * answer when the next whole-transcript write comes (at the latest when it ends).
+ *
  * Call `load()` before the first save: the messages it returns are what this tab is taken to
  * show, which is what lets a later save tell a removal here from a message another tab added.
  */
 export class ChatStore {
   private readonly mode: PersistMode;
   private readonly transcriptKey: string;
+  private readonly liveKey: string;
   private readonly draftKey: string;
-  private readonly corruptPrefix: string;
   private readonly throttleMs: number;
   private readonly draftDelayMs: number;
   private readonly clock: Clock;
   private readonly options: ChatStoreOptions;
 
-  private storageArea: Storage | undefined;
-  private fault: 'quota' | 'disabled' | undefined;
-  private reported = false;
-  private quotaRetryAt = 0;
+  private readonly guard: GuardedStorage;
   private destroyed = false;
 
   /** This tab's merged knowledge of the chat: what it last wrote or read, plus tombstones. */
   private seen: StoredTranscript = emptyStoredTranscript();
   /** The stored string already folded into `seen`; `undefined` when unknown. */
   private lastRaw: string | null | undefined;
-  /** Id → canonical JSON of the transcript this tab last handed in, in its order. */
-  private lastInput = new Map<string, string>();
+  /** Backing field of `lastInput`. */
+  private lastInputs = new Map<string, string>();
+  /**
+   * Set by `load()`: the last input is what was loaded, and its canonical JSON is computed on
+   * first use (a long transcript would otherwise be serialized once more on every page load).
+   */
+  private lastInputLoaded: readonly ChatMessage[] | undefined;
   private lastNotified: string | undefined;
   private readonly canonical = new WeakMap<ChatMessage, string>();
 
   private pendingMessages: readonly ChatMessage[] | undefined;
+  /** Whether the pending write must be of the whole transcript (anything but one answer changed). */
+  private pendingWhole = false;
+  /** The answer a pending write may write on its own, when only it changed. */
+  private pendingLive: string | undefined;
+  /** The array of the last whole-transcript write: the same array again means the same messages. */
+  private wholeInput: readonly ChatMessage[] | undefined;
+  /** Whether the live key may hold a value. */
+  private liveStored = false;
   private transcriptTimer: unknown;
   private lastWriteAt = -Infinity;
   private memoryMessages: readonly ChatMessage[] = [];
@@ -113,11 +131,18 @@ export class ChatStore {
     this.options = options;
     this.mode = options.mode;
     this.transcriptKey = `${PREFIX}${options.key}:transcript`;
+    this.liveKey = `${PREFIX}${options.key}:live`;
     this.draftKey = `${PREFIX}${options.key}:draft`;
-    this.corruptPrefix = `${PREFIX}${options.key}:corrupt:`;
     this.throttleMs = options.throttleMs ?? 400;
     this.draftDelayMs = options.draftDelayMs ?? 250;
     this.clock = options.clock ?? systemClock;
+    this.guard = new GuardedStorage({
+      mode: options.mode,
+      storage: options.storage,
+      clock: this.clock,
+      corruptPrefix: `${PREFIX}${options.key}:corrupt:`,
+      onUnavailable: options.onUnavailable,
+    });
     if (this.mode === 'none' || typeof window === 'undefined') return;
     // sessionStorage is per tab, so only local mode can hear from another tab.
     if (this.mode === 'local') window.addEventListener('storage', this.handleStorage);
@@ -127,13 +152,15 @@ export class ChatStore {
 
   /** False once storage has failed (full or blocked); the store then works in memory. */
   get available(): boolean {
-    return this.fault === undefined;
+    return this.guard.fault === undefined;
   }
 
   /**
    * Reads the stored transcript and draft. Messages come back as stored, a streaming partial
-   * included (`ChatSession.setMessages` turns it into `interrupted`). An unreadable value is
-   * moved to `llm-chat:<key>:corrupt:<transcript|draft>:<time>` and reported as `corrupted`.
+   * included (`ChatSession.setMessages` turns it into `interrupted`). They are the store's own
+   * objects, not copies: treat them as read-only (`ChatSession.setMessages` copies them), which
+   * spares a long transcript a deep copy on every page load. An unreadable value is moved to
+   * `llm-chat:<key>:corrupt:<transcript|draft>:<time>` and reported as `corrupted`.
    *
    * @returns The transcript (empty when nothing is stored or storage is unusable) and the draft
    *   (`''` when none). Never throws.
@@ -141,8 +168,8 @@ export class ChatStore {
   load(): { messages: ChatMessage[]; draft: string } {
     this.flush();
     // After a failure, storage holds older data than memory (or none at all).
-    const storage = this.fault === undefined ? this.open() : undefined;
-    const raw = storage && this.read(storage, this.transcriptKey);
+    const storage = this.guard.fault === undefined ? this.guard.open() : undefined;
+    const raw = storage && this.guard.read(storage, this.transcriptKey);
     if (!storage || raw === undefined) return this.memorySnapshot();
 
     let record = emptyStoredTranscript();
@@ -150,27 +177,28 @@ export class ChatStore {
     if (raw !== null) {
       const parsed = parseStoredTranscript(raw);
       if (parsed) {
-        record = parsed;
+        record = this.withLive(storage, parsed);
       } else {
-        this.setAside(storage, this.transcriptKey, 'transcript', raw);
+        this.guard.setAside(storage, this.transcriptKey, 'transcript', raw);
         this.lastRaw = undefined;
       }
     }
     this.seen = record;
-    this.lastInput = new Map(record.messages.map((m) => [m.id, this.canonicalOf(m)]));
-    const messages = structuredClone(record.messages);
+    this.lastInput = new Map();
+    this.lastInputLoaded = record.messages;
+    const messages = [...record.messages];
     this.memoryMessages = messages;
 
-    const rawDraft = this.read(storage, this.draftKey);
+    const rawDraft = this.guard.read(storage, this.draftKey);
     let draft = '';
     if (typeof rawDraft === 'string') {
       const parsed = parseDraft(rawDraft);
-      if (parsed === undefined) this.setAside(storage, this.draftKey, 'draft', rawDraft);
+      if (parsed === undefined) this.guard.setAside(storage, this.draftKey, 'draft', rawDraft);
       else draft = parsed;
     }
     this.storedDraft = draft;
     this.memoryDraft = draft;
-    return { messages: structuredClone(messages), draft };
+    return { messages, draft };
   }
 
   /**
@@ -180,11 +208,19 @@ export class ChatStore {
    *
    * @param messages - The whole transcript as this tab shows it.
    * @param options - `immediate` writes now, cancelling a pending write (terminal states).
+   *   `live` names the answer being streamed: when `messages` is the very array of the last
+   *   whole-transcript write, the caller vouches that only that answer changed since, and it
+   *   is written on its own (the caller replaces the array on any other change).
    */
-  saveTranscript(messages: readonly ChatMessage[], options?: { immediate?: boolean }): void {
+  saveTranscript(messages: readonly ChatMessage[], options?: { immediate?: boolean; live?: string }): void {
     this.memoryMessages = messages;
     if (this.mode === 'none' || this.destroyed) return;
     this.pendingMessages = messages;
+    const live = options?.live;
+    if (live === undefined || messages !== this.wholeInput || (this.pendingLive !== undefined && this.pendingLive !== live)) {
+      this.pendingWhole = true;
+    }
+    this.pendingLive = live;
     if (options?.immediate) {
       this.writeTranscript();
       return;
@@ -231,6 +267,9 @@ export class ChatStore {
   clear(): void {
     this.cancelTimers();
     this.pendingMessages = undefined;
+    this.pendingWhole = false;
+    this.pendingLive = undefined;
+    this.wholeInput = undefined;
     this.pendingDraft = undefined;
     this.memoryMessages = [];
     this.memoryDraft = '';
@@ -238,7 +277,7 @@ export class ChatStore {
     const known = [...this.lastInput.keys()];
     this.lastInput = new Map();
     if (this.mode === 'none') return;
-    const storage = this.open();
+    const storage = this.guard.open();
 
     if (this.mode === 'local') {
       const base = storage ? this.currentBase(storage) : this.seen;
@@ -246,16 +285,17 @@ export class ChatStore {
       for (const id of [...base.messages.map((m) => m.id), ...known]) deleted[id] = nextRevision(base, id);
       this.seen = mergeStoredTranscripts(emptyStoredTranscript(), { messages: [], revisions: {}, deleted });
       if (storage && Object.keys(this.seen.deleted).length === 0) {
-        if (this.remove(storage, this.transcriptKey)) this.lastRaw = null;
+        if (this.guard.remove(storage, this.transcriptKey)) this.lastRaw = null;
       } else if (storage) {
         const raw = serializeStoredTranscript(this.seen);
-        this.lastRaw = this.write(storage, this.transcriptKey, raw, null) ? raw : undefined;
+        this.lastRaw = this.guard.write(storage, this.transcriptKey, raw, null) ? raw : undefined;
       }
     } else {
       this.seen = emptyStoredTranscript();
-      if (storage && this.remove(storage, this.transcriptKey)) this.lastRaw = null;
+      if (storage && this.guard.remove(storage, this.transcriptKey)) this.lastRaw = null;
     }
-    if (storage && this.remove(storage, this.draftKey)) this.storedDraft = '';
+    if (storage && this.guard.remove(storage, this.draftKey)) this.storedDraft = '';
+    if (storage && this.guard.remove(storage, this.liveKey)) this.liveStored = false;
   }
 
   /** Flushes pending writes and stops listening; later saves are kept in memory only. */
@@ -282,15 +322,15 @@ export class ChatStore {
    * queue up, and a duplicate or replayed event then finds nothing new.
    */
   private readonly handleStorage = (event: StorageEvent): void => {
-    if (this.destroyed || this.fault === 'disabled') return;
+    if (this.destroyed || this.guard.fault === 'disabled') return;
     if (event.key !== null && event.key !== this.transcriptKey) return;
-    if (this.pendingMessages && this.canWriteTranscript()) {
+    if (this.pendingMessages && this.guard.canWriteLarge()) {
       // Writing merges the other tab's value with this tab's unsaved state and reports the result.
       this.writeTranscript();
       return;
     }
-    const storage = this.open();
-    const raw = storage && this.read(storage, this.transcriptKey);
+    const storage = this.guard.open();
+    const raw = storage && this.guard.read(storage, this.transcriptKey);
     if (raw === undefined || raw === this.lastRaw) return;
     // Removed by someone else (devtools, localStorage.clear()): nothing to show differently;
     // the next write stores this tab's view again.
@@ -307,7 +347,7 @@ export class ChatStore {
     // replace the other's value. A tab that knows more than what is stored now writes it back,
     // so such a lost update heals; merging is idempotent, so this settles after one round.
     const merged = serializeStoredTranscript(this.seen);
-    if (storage && merged !== raw && this.canWriteTranscript() && this.write(storage, this.transcriptKey, merged, raw)) {
+    if (storage && merged !== raw && this.guard.canWriteLarge() && this.guard.write(storage, this.transcriptKey, merged, raw)) {
       this.lastRaw = merged;
     }
     this.notifyIfDiverged();
@@ -317,14 +357,19 @@ export class ChatStore {
     this.clock.clearTimeout(this.transcriptTimer);
     this.transcriptTimer = undefined;
     const input = this.pendingMessages;
+    const live = this.pendingWhole ? undefined : this.pendingLive;
     this.pendingMessages = undefined;
-    if (!input || this.fault === 'disabled') return;
+    this.pendingWhole = false;
+    this.pendingLive = undefined;
+    if (!input || this.guard.fault === 'disabled') return;
     this.lastWriteAt = this.clock.now();
+    if (live !== undefined && this.writeLive(input, live)) return;
+    this.wholeInput = input;
 
     // While storage is full, the merge bookkeeping goes on in memory so that a later write,
     // once space is back, still tells this tab's removals from other tabs' additions.
-    const storage = this.canWriteTranscript() ? this.open() : undefined;
-    const rawBefore = storage && this.read(storage, this.transcriptKey);
+    const storage = this.guard.canWriteLarge() ? this.guard.open() : undefined;
+    const rawBefore = storage && this.guard.read(storage, this.transcriptKey);
     const base = storage && rawBefore !== undefined ? this.currentBase(storage, rawBefore) : this.seen;
     const external = rawBefore !== undefined && rawBefore !== this.lastRaw;
 
@@ -337,16 +382,57 @@ export class ChatStore {
     if (storage && rawBefore !== undefined) {
       const empty = merged.messages.length === 0 && Object.keys(merged.deleted).length === 0;
       const raw = empty ? null : serializeStoredTranscript(merged);
+      let written = true;
       if (raw === rawBefore) {
         this.lastRaw = raw;
       } else {
-        const written = raw === null ? this.remove(storage, this.transcriptKey) : this.write(storage, this.transcriptKey, raw, rawBefore);
+        written =
+          raw === null ? this.guard.remove(storage, this.transcriptKey) : this.guard.write(storage, this.transcriptKey, raw, rawBefore);
         this.lastRaw = written ? raw : undefined;
-        if (written && this.fault === 'quota') this.fault = undefined;
-        if (!written && this.fault === 'quota') this.quotaRetryAt = this.clock.now() + QUOTA_RETRY_MS;
+        this.guard.settleLarge(written);
       }
+      // The transcript now holds the answer as it is: an older live copy must not cover it.
+      if (written && this.liveStored && this.guard.remove(storage, this.liveKey)) this.liveStored = false;
     }
     if (external) this.notifyIfDiverged();
+  }
+
+  /**
+   * Writes one answer under the live key.
+   * @returns `false` when the answer is not in `input` or storage refused (the caller then
+   *   writes the whole transcript, which reports the failure).
+   */
+  private writeLive(input: readonly ChatMessage[], id: string): boolean {
+    if (!this.guard.canWriteLarge()) return false;
+    let message: ChatMessage | undefined;
+    // The answer being streamed is at the end.
+    for (let index = input.length - 1; index >= 0 && !message; index--) if (input[index]?.id === id) message = input[index];
+    const storage = message && this.guard.open();
+    if (!message || !storage) return false;
+    const value: StoredLiveMessage = { version: STORED_TRANSCRIPT_VERSION, message };
+    if (!this.guard.write(storage, this.liveKey, JSON.stringify(value), null)) return false;
+    this.liveStored = true;
+    return true;
+  }
+
+  /** Lays the live answer, if one was stored, over its older copy in `record`. */
+  private withLive(storage: Storage, record: StoredTranscript): StoredTranscript {
+    const raw = this.guard.read(storage, this.liveKey);
+    if (typeof raw !== 'string') return record;
+    this.liveStored = true;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return record;
+    }
+    const live = (value as Partial<StoredLiveMessage> | null)?.message;
+    if ((value as Partial<StoredLiveMessage> | null)?.version !== STORED_TRANSCRIPT_VERSION || !isChatMessage(live)) return record;
+    const index = record.messages.findIndex((message) => message.id === live.id);
+    if (index === -1) return record;
+    const messages = [...record.messages];
+    messages[index] = live;
+    return { ...record, messages };
   }
 
   /**
@@ -397,11 +483,11 @@ export class ChatStore {
    * with `seen`, so messages only this tab knows (e.g. after the key was removed) survive.
    */
   private currentBase(storage: Storage, raw?: string | null): StoredTranscript {
-    const current = raw === undefined ? this.read(storage, this.transcriptKey) : raw;
+    const current = raw === undefined ? this.guard.read(storage, this.transcriptKey) : raw;
     if (current === undefined || current === null || current === this.lastRaw) return this.seen;
     const stored = parseStoredTranscript(current);
     if (stored) return mergeStoredTranscripts(this.seen, stored);
-    this.setAside(storage, this.transcriptKey, 'transcript', current);
+    this.guard.setAside(storage, this.transcriptKey, 'transcript', current);
     return this.seen;
   }
 
@@ -445,116 +531,27 @@ export class ChatStore {
     const draft = this.pendingDraft;
     this.pendingDraft = undefined;
     if (draft === undefined || draft === this.storedDraft) return;
-    const storage = this.open();
+    const storage = this.guard.open();
     if (!storage) return;
     const previous = this.storedDraft === '' ? null : JSON.stringify(this.storedDraft);
     const written =
-      draft === '' ? this.remove(storage, this.draftKey) : this.write(storage, this.draftKey, JSON.stringify(draft), previous);
+      draft === '' ? this.guard.remove(storage, this.draftKey) : this.guard.write(storage, this.draftKey, JSON.stringify(draft), previous);
     if (written) this.storedDraft = draft;
   }
 
-  /** The storage to use, resolved on first use so that `none` never touches a storage API. */
-  private open(): Storage | undefined {
-    if (this.mode === 'none' || this.fault === 'disabled') return undefined;
-    if (this.storageArea) return this.storageArea;
-    try {
-      const { storage } = this.options;
-      const area =
-        typeof storage === 'function'
-          ? storage()
-          : (storage ?? (this.mode === 'local' ? globalThis.localStorage : globalThis.sessionStorage));
-      // Missing outside a browser; a sandboxed frame throws a SecurityError just for asking.
-      if (!area) throw new Error('No Web Storage here.');
-      this.storageArea = area;
-      return area;
-    } catch {
-      this.fail('disabled');
-      return undefined;
+  /** Id → canonical JSON of the transcript this tab last handed in (or loaded), in its order. */
+  private get lastInput(): Map<string, string> {
+    const loaded = this.lastInputLoaded;
+    if (loaded) {
+      this.lastInputLoaded = undefined;
+      this.lastInputs = new Map(loaded.map((m) => [m.id, this.canonicalOf(m)]));
     }
+    return this.lastInputs;
   }
 
-  /** @returns The value, `null` when absent, `undefined` when storage refused (reported). */
-  private read(storage: Storage, key: string): string | null | undefined {
-    try {
-      return storage.getItem(key);
-    } catch {
-      this.fail('disabled');
-      return undefined;
-    }
-  }
-
-  /**
-   * Writes a value. When storage is full, the old value of the same key is the only space this
-   * chat surely owns: it is removed and the write tried once more; if that fails too, the old
-   * value is put back (best effort) and storage is reported full.
-   */
-  private write(storage: Storage, key: string, value: string, previous: string | null | undefined): boolean {
-    try {
-      storage.setItem(key, value);
-      return true;
-    } catch (error) {
-      if (!isQuotaError(error)) {
-        this.fail('disabled');
-        return false;
-      }
-    }
-    try {
-      storage.removeItem(key);
-      storage.setItem(key, value);
-      return true;
-    } catch {
-      try {
-        if (typeof previous === 'string') storage.setItem(key, previous);
-      } catch {
-        // The old value is lost; there was no room for it either.
-      }
-      this.fail('quota');
-      return false;
-    }
-  }
-
-  private remove(storage: Storage, key: string): boolean {
-    try {
-      storage.removeItem(key);
-      return true;
-    } catch {
-      this.fail('disabled');
-      return false;
-    }
-  }
-
-  /** Keeps an unreadable value under another key (best effort) instead of overwriting it. */
-  private setAside(storage: Storage, key: string, name: string, raw: string): void {
-    this.report('corrupted');
-    try {
-      const stamp = `${this.corruptPrefix}${name}:${Date.now()}`;
-      let aside = stamp;
-      for (let n = 1; storage.getItem(aside) !== null; n++) aside = `${stamp}-${n}`;
-      storage.setItem(aside, raw);
-      storage.removeItem(key);
-    } catch {
-      // No room to keep it: the value stays where it is until the next write replaces it.
-    }
-  }
-
-  private canWriteTranscript(): boolean {
-    return this.fault === undefined || (this.fault === 'quota' && this.clock.now() >= this.quotaRetryAt);
-  }
-
-  private fail(reason: 'quota' | 'disabled'): void {
-    if (reason === 'disabled') {
-      this.fault = 'disabled';
-    } else if (this.fault !== 'disabled') {
-      this.fault = 'quota';
-    }
-    this.report(reason);
-  }
-
-  private report(reason: StorageUnavailableReason): void {
-    if (this.reported) return;
-    this.reported = true;
-    const { onUnavailable } = this.options;
-    if (onUnavailable) callSafely(() => onUnavailable(reason));
+  private set lastInput(value: Map<string, string>) {
+    this.lastInputLoaded = undefined;
+    this.lastInputs = value;
   }
 
   private canonicalOf(message: ChatMessage): string {
@@ -589,26 +586,5 @@ function parseDraft(raw: string): string | undefined {
     return typeof value === 'string' ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Browsers name a full storage differently (Firefox: `NS_ERROR_DOM_QUOTA_REACHED`; old WebKit: code 22). */
-function isQuotaError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22 || code === 1014;
-}
-
-/**
- * Page callbacks run outside the store's own control flow: a throwing callback is reported as
- * an uncaught error instead of breaking the save that triggered it.
- */
-function callSafely(callback: () => void): void {
-  try {
-    callback();
-  } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
   }
 }

@@ -224,7 +224,7 @@ const optional = (value: unknown, type: 'string' | 'number' | 'object'): boolean
  * their types, and optional ones either absent or of the right type, so a hand-edited value
  * cannot make rendering throw.
  */
-function isChatMessage(value: unknown): value is ChatMessage {
+export function isChatMessage(value: unknown): value is ChatMessage {
   if (!isObject(value)) return false;
   const { id, role, content, status, createdAt, error, toolCalls } = value;
   if (typeof id !== 'string' || id === '' || typeof content !== 'string') return false;

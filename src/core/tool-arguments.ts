@@ -28,7 +28,7 @@ export async function checkToolArguments(raw: string, schema: Record<string, unk
   if (!schema) return { ok: true, args };
   let validator = validators.get(schema);
   if (!validator) {
-    const { Validator: SchemaValidator } = await import('@cfworker/json-schema');
+    const { Validator: SchemaValidator } = await import('./json-schema-validator.js');
     validator = new SchemaValidator(schema as never, '2020-12', false);
     validators.set(schema, validator);
   }

@@ -32,13 +32,18 @@ export type ConfigProblem = 'unknown_protocol' | 'no_endpoint' | 'protocol_unava
  * builds the transport for the `protocol` (loading its adapter on demand), and exposes what
  * the view needs: the transcript, the status, which actions apply, the retry countdown.
  *
- * Session changes can come once per network chunk; the host is asked to update at most once
- * per animation frame, which is all the screen can show anyway. The caller's `onChange` runs
- * at once: persistence must not wait for a frame (background tabs get none).
+ * Session changes can come once per network chunk; while they keep coming the host is asked to
+ * update once per animation frame, which is all the screen can show anyway. A change after a
+ * quiet spell (an answer's first delta, the first text after a stall) is rendered at once
+ * instead: waiting for the next frame would only add up to a frame of latency, since there is
+ * nothing to coalesce it with. The caller's `onChange` runs at once: persistence must not wait
+ * for a frame (background tabs get none).
  */
 export class ChatController implements ReactiveController {
   readonly session: ChatSession;
   private frame = 0;
+  /** When the host last updated (`performance.now()`). */
+  private updatedAt = -Infinity;
   private countdown: ReturnType<typeof setInterval> | undefined;
   private problem: ConfigProblem | undefined;
   private built: { adapter: ProtocolAdapter; fetch: typeof fetch | undefined } | undefined;
@@ -114,6 +119,7 @@ export class ChatController implements ReactiveController {
   }
 
   hostUpdate(): void {
+    this.updatedAt = performance.now();
     this.syncConfig();
     this.followTools();
     // The clock re-renders only while a retry is waited out or a tool runs (elapsed time).
@@ -164,9 +170,15 @@ export class ChatController implements ReactiveController {
     return knownProtocols();
   }
 
-  /** Coalesces all changes of one frame into one host update. */
+  /** Coalesces all changes of one frame into one host update; the first after a quiet frame renders now. */
   scheduleUpdate(): void {
     if (this.frame) return;
+    if (performance.now() - this.updatedAt >= FRAME_MS) {
+      // Counts as this frame's update: changes until the next frame wait for it.
+      this.updatedAt = performance.now();
+      this.host.requestUpdate();
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.host.requestUpdate();
@@ -254,6 +266,9 @@ export class ChatController implements ReactiveController {
     this.countdown = undefined;
   }
 }
+
+/** One frame at 60 Hz. */
+const FRAME_MS = 1000 / 60;
 
 function nonNegative(value: number, fallback: number): number {
   return Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;

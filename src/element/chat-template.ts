@@ -1,16 +1,34 @@
 import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ChatMessage } from '../core/types.js';
 import { renderMessage } from './message-template.js';
 import type { MessageView } from './message-template.js';
 import type { LlmChatStrings } from './strings.js';
 
+/**
+ * Messages per chunk of the transcript. The transcript is a column of chunks, each a column of
+ * messages; a chunk out of view skips style, layout and paint (`content-visibility: auto`), and
+ * a chunk without the newest message is not rendered again until something it shows changes.
+ * So a frame of a stream lays out, observes and renders a few chunks and the last one's
+ * messages, however long the conversation: its cost does not grow with the transcript.
+ * Chunks are cut by position, so messages never move between them as the transcript grows.
+ */
+const CHUNK_SIZE = 32;
+
 /** Everything the chat's frame shows, handed in by the element. */
 export interface ChatView {
   strings: LlmChatStrings;
   messages: readonly ChatMessage[];
   message: MessageView;
+  /**
+   * What the rendering of older messages depends on besides the messages themselves and the
+   * transcript array (which the session replaces on any change but one to the answer in
+   * flight): a chunk of them is rendered again only when one of these changed. A setting or
+   * state that changes how older messages look belongs here.
+   */
+  settled: readonly unknown[];
   /** A turn is in flight: Stop replaces Send. */
   busy: boolean;
   /** `connecting` or `streaming`: the log is busy. */
@@ -51,11 +69,7 @@ export function renderChat(view: ChatView): TemplateResult {
         <div class="empty" ?hidden=${view.messages.length > 0}>
           <slot name="empty">${view.messages.length > 0 ? nothing : view.suggestions.length > 0 ? renderSuggestions(view) : t.empty}</slot>
         </div>
-        ${repeat(
-          view.messages,
-          (message) => message.id,
-          (message) => renderMessage(message, view.message),
-        )}
+        ${renderTranscript(view)}
         ${
           view.showJump
             ? html`<button part="jump-to-latest-button" class="jump" type="button" @click=${view.onJump}>
@@ -91,6 +105,35 @@ export function renderChat(view: ChatView): TemplateResult {
       </form>
     </div>
   `;
+}
+
+/** The messages, in chunks (see {@link CHUNK_SIZE}). */
+function renderTranscript(view: ChatView) {
+  const { messages } = view;
+  const chunks = Array.from({ length: Math.ceil(messages.length / CHUNK_SIZE) }, (_, index) => index);
+  return repeat(
+    chunks,
+    (index) => index,
+    (index) => {
+      const start = index * CHUNK_SIZE;
+      const end = Math.min(messages.length, start + CHUNK_SIZE);
+      const last = end === messages.length;
+      // The chunk with the newest messages is always laid out: it is where the reader is
+      // while an answer streams, and where the transcript follows the stream.
+      const chunk = () =>
+        html`<div class=${last ? 'chunk' : 'chunk settled'}>
+          ${repeat(
+            messages.slice(start, end),
+            (message) => message.id,
+            (message) => renderMessage(message, view.message),
+          )}
+        </div>`;
+      if (last) return chunk();
+      // Feedback is the one thing set on an older answer in place.
+      const feedback = messages.slice(start, end).map((message) => message.feedback ?? '');
+      return guard([messages, view.message.trimmedNoticeId, ...view.settled, ...feedback], chunk);
+    },
+  );
 }
 
 /** Starter prompts, while the transcript is empty (the fallback of the `empty` slot, so slotted content wins). */

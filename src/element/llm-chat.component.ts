@@ -29,6 +29,7 @@ import { MessageEditController } from './message-edit-controller.js';
 import type { MessageView } from './message-template.js';
 import { PersistenceController } from './persistence-controller.js';
 import { configProblemText, errorAlert, errorDetails, finishAnnouncement, statusLine } from './status-text.js';
+import { warmUpRenderingWhenIdle } from './idle-warm-up.js';
 import { resolveStrings } from './strings.js';
 import type { LlmChatStrings, LlmChatStringsInput } from './strings.js';
 
@@ -186,8 +187,10 @@ export class LlmChat extends LitElement {
   /** Shown once, beside the status, from the first storage failure until the next send. */
   @state() private storageWarning = '';
 
-  @query('textarea[part="input"]') private input?: HTMLTextAreaElement;
-  @query('[part="log"]') private log?: HTMLElement;
+  // Cached (both are always rendered): the transcript comes first in the shadow tree, so each
+  // uncached look-up of the composer would walk every message.
+  @query('textarea[part="input"]', true) private input?: HTMLTextAreaElement;
+  @query('[part="log"]', true) private log?: HTMLElement;
 
   private readonly chat = new ChatController(this, () => this, {
     onChange: () => this.persistence.saveTranscript(),
@@ -314,6 +317,10 @@ export class LlmChat extends LitElement {
   /** Focuses the composer. */
   override focus(options?: FocusOptions): void {
     this.input?.focus(options);
+  }
+
+  protected override firstUpdated(): void {
+    warmUpRenderingWhenIdle(this.renderRoot);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -449,6 +456,7 @@ export class LlmChat extends LitElement {
       strings: t,
       messages: this.chat.messages,
       message: this.messageView,
+      settled: [this.strings, this.withMetrics, this.withFeedback, this.allowedImageOrigins, this.chat.busy],
       busy: this.chat.busy,
       streaming: this.status === 'streaming' || this.status === 'connecting',
       status: { shown: line.shown, spoken: this.announcer.current, warning: this.storageWarning },

@@ -76,6 +76,23 @@ export const styles = css`
     text-align: center;
     margin: auto 0;
   }
+  /* The transcript is a column of chunks of messages (see chat-template.ts). An older chunk
+     out of view skips style, layout and paint and keeps its last size (or a guess), so a long
+     transcript costs what its visible part costs, while find-in-page, selection and screen
+     readers still see every message. A skipped chunk has no content size to keep it from
+     shrinking in the log's column, hence flex-shrink: 0; the clip margin keeps focus rings of
+     controls near its edge visible. */
+  .chunk {
+    display: flex;
+    flex-direction: column;
+    gap: 12px;
+    flex-shrink: 0;
+  }
+  .chunk.settled {
+    content-visibility: auto;
+    contain-intrinsic-block-size: auto 4000px;
+    overflow-clip-margin: 6px;
+  }
   .message {
     max-width: 100%;
     border-radius: var(--_radius);

@@ -27,6 +27,8 @@ export class PersistenceController implements ReactiveController {
   private store: ChatStore | undefined;
   private identity = '';
   private warned = false;
+  /** True while the stored transcript is handed to the session: storage already holds it. */
+  private restoring = false;
 
   constructor(
     host: ReactiveControllerHost,
@@ -58,7 +60,12 @@ export class PersistenceController implements ReactiveController {
     });
     const { messages, draft } = this.store.load();
     if (messages.length > 0 && !this.session.busy) {
-      this.session.setMessages(messages);
+      this.restoring = true;
+      try {
+        this.session.setMessages(messages);
+      } finally {
+        this.restoring = false;
+      }
       this.callbacks.onTranscriptRestored?.();
     }
     if (draft !== '') this.callbacks.onDraftRestored(draft);
@@ -70,9 +77,18 @@ export class PersistenceController implements ReactiveController {
     this.identity = '';
   }
 
-  /** Called on every session change, not per frame: hidden tabs get no frames. */
+  /**
+   * Called on every session change, not per frame: hidden tabs get no frames. While a turn is
+   * in flight the session changes only the answer it streams, in place, and replaces the
+   * transcript array for anything else, which is what lets the store write just that answer.
+   */
   saveTranscript(): void {
-    this.store?.saveTranscript(this.session.messages, { immediate: !this.session.busy });
+    if (this.restoring) return;
+    const { session } = this;
+    this.store?.saveTranscript(session.messages, {
+      immediate: !session.busy,
+      ...(session.busy && session.activeMessageId !== undefined ? { live: session.activeMessageId } : {}),
+    });
   }
 
   saveDraft(draft: string): void {

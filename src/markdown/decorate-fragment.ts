@@ -1,4 +1,4 @@
-import { LINK_REL, safeUrl } from './sanitize.js';
+import { LINK_REL, safeUrl } from './safe-url.js';
 import { TABLE_SCROLL_CLASS } from './scroll-regions.js';
 
 /** User-visible strings of rendered markdown, for i18n. */

@@ -4,7 +4,8 @@ import type { DecorateOptions, MarkdownStrings } from './decorate-fragment.js';
 import { confirmBlock } from './confirm-block.js';
 import { HighlightQueue } from './highlight-queue.js';
 import { codeLanguage } from './marked-instance.js';
-import { renderBlock, renderLiveBlock } from './render-block.js';
+import { renderBlock } from './render-block.js';
+import { loadSanitizer } from './sanitizer-loader.js';
 import { repairTail } from './repair-tail.js';
 import { ScrollRegions } from './scroll-regions.js';
 import { BlockSplitter } from './split-blocks.js';
@@ -42,6 +43,8 @@ export const GROUP_SIZE = 16;
 /** Class of the element holding the live, still-changing tail. */
 export const LIVE_BLOCK_CLASS = 'markdown-live';
 
+/** Characters given to the splitter at a time while catching up with a deadline. */
+const CATCH_UP_SLICE = 2048;
 /** Below this many finished characters the continuation check compares everything. */
 const EXACT_CHECK_LIMIT = 4096;
 const SAMPLE_LENGTH = 256;
@@ -97,6 +100,8 @@ export class IncrementalRenderer {
   readonly #highlighter: HighlightQueue | null;
   readonly #regions: ScrollRegions;
   #text = '';
+  /** How much of `#text` the splitter has been given (the rest waits for the next update). */
+  #fed = 0;
   #tail: HTMLElement | undefined;
   /** The tail source last rendered, to skip identical redraws. */
   #tailSource: string | undefined;
@@ -108,6 +113,9 @@ export class IncrementalRenderer {
   #final: { element: HTMLElement; group: HTMLElement | undefined; groupSize: number } | undefined;
   #finished = false;
   #destroyed = false;
+  /** Finished blocks shown as plain text until the sanitizer has loaded, with their source. */
+  readonly #waiting = new Map<HTMLElement, { source: string; tokens: Token[] | undefined }>();
+  #sanitizerPending = false;
 
   /**
    * @param container - the element to render into (its content is owned by the renderer)
@@ -145,17 +153,27 @@ export class IncrementalRenderer {
    * replaces an answer by a longer one differing only inside those blocks must call
    * {@link reset} first.
    *
+   * A lot of new text at once (a whole answer in one network chunk, a long message shown when
+   * a transcript is restored) can take far longer than a frame. With a `deadline`, the work
+   * stops at the first line boundary after it: what is shown is then the answer up to there,
+   * exactly as if the network had delivered only that much so far.
+   *
    * @param text - the whole answer so far
+   * @param deadline - `performance.now()` time after which to stop and leave the rest for the
+   *   next call @defaultValue no limit
+   * @returns `true` when all of `text` is rendered; `false` when the deadline cut the work
+   *   short and another call (with this text or a continuation) is needed
    */
-  update(text: string): void {
+  update(text: string, deadline = Infinity): boolean {
     this.#assertUsable();
+    if (text === this.#text && this.#fed === text.length) return true;
     if (!this.#continues(text)) this.#clear();
-    else if (text.length === this.#text.length) return;
+    else if (text.length === this.#text.length && this.#fed === text.length) return true;
     if (this.#finished) this.#reopen();
     this.#text = text;
-    const blocks = this.#splitter.push(text);
-    if (blocks.length > 0) this.#appendFinished(blocks);
+    const done = this.#catchUp(deadline);
     this.#renderTail();
+    return done;
   }
 
   /**
@@ -166,6 +184,7 @@ export class IncrementalRenderer {
   finish(): void {
     this.#assertUsable();
     if (this.#finished) return;
+    this.#catchUp(Infinity);
     this.#finished = true;
     const source = this.#text.slice(this.#splitter.tailStart);
     this.#tail?.remove();
@@ -174,7 +193,7 @@ export class IncrementalRenderer {
     this.#fence = undefined;
     if (source.trim() === '') return;
     const element = this.#createBlockElement();
-    element.append(renderBlock(source, this.#decorate, this.#doc));
+    this.#fill(element, source);
     this.#final = { element, group: this.#group, groupSize: this.#groupSize };
     this.#place(element);
   }
@@ -208,9 +227,11 @@ export class IncrementalRenderer {
     for (const timer of this.#feedbackTimers.values()) clearTimeout(timer);
     this.#feedbackTimers.clear();
     this.#container.replaceChildren();
+    this.#waiting.clear();
     this.#regions.disconnect();
     this.#splitter.reset();
     this.#text = '';
+    this.#fed = 0;
     this.#tail = undefined;
     this.#tailSource = undefined;
     this.#fence = undefined;
@@ -255,6 +276,31 @@ export class IncrementalRenderer {
     return true;
   }
 
+  /**
+   * Gives the splitter the text it has not seen, a line-aligned slice at a time, rendering the
+   * blocks each slice finishes, until all is fed or the deadline has passed.
+   */
+  #catchUp(deadline: number): boolean {
+    const text = this.#text;
+    while (this.#fed < text.length) {
+      let end = text.length;
+      if (end - this.#fed > CATCH_UP_SLICE) {
+        const newline = text.indexOf('\n', this.#fed + CATCH_UP_SLICE);
+        if (newline !== -1) end = newline + 1;
+      }
+      const blocks = this.#splitter.push(end === text.length ? text : text.slice(0, end));
+      this.#fed = end;
+      if (blocks.length > 0) this.#appendFinished(blocks);
+      if (this.#fed < text.length && performance.now() >= deadline) return false;
+    }
+    return true;
+  }
+
+  /** The part of the text rendered so far (all of it unless a deadline cut an update short). */
+  #shown(): string {
+    return this.#fed === this.#text.length ? this.#text : this.#text.slice(0, this.#fed);
+  }
+
   #createBlockElement(): HTMLElement {
     const element = this.#doc.createElement('div');
     element.className = BLOCK_CLASS;
@@ -264,8 +310,7 @@ export class IncrementalRenderer {
   #appendFinished(blocks: FinishedBlock<Token[] | null>[]): void {
     for (const block of blocks) {
       const element = this.#createBlockElement();
-      const source = this.#text.slice(block.start, block.end);
-      element.append(renderBlock(source, this.#decorate, this.#doc, block.data ?? undefined));
+      this.#fill(element, this.#text.slice(block.start, block.end), block.data ?? undefined);
       this.#place(element);
     }
   }
@@ -298,11 +343,54 @@ export class IncrementalRenderer {
       return;
     }
     this.#fence = undefined;
-    const source = this.#text.slice(this.#splitter.tailStart);
+    const source = this.#shown().slice(this.#splitter.tailStart);
     if (source === this.#tailSource) return;
     this.#tailSource = source;
     if (source.trim() === '') tail.replaceChildren();
-    else tail.replaceChildren(renderLiveBlock(repairTail(source), this.#decorate, this.#doc));
+    else {
+      const { fragment, waiting } = renderBlock(repairTail(source), this.#decorate, this.#doc);
+      tail.replaceChildren(fragment);
+      // The tail is drawn again from its source once the sanitizer is there.
+      if (waiting) this.#awaitSanitizer();
+    }
+  }
+
+  /** Renders a finished block into its element, remembering it if it waits for the sanitizer. */
+  #fill(element: HTMLElement, source: string, tokens?: Token[]): void {
+    const { fragment, waiting } = renderBlock(source, this.#decorate, this.#doc, tokens);
+    element.append(fragment);
+    if (!waiting) return;
+    this.#waiting.set(element, { source, tokens });
+    this.#awaitSanitizer();
+  }
+
+  /**
+   * Blocks that need the sanitizer show their source as plain text until it has loaded; then
+   * they are rendered for good, once, like any finished block (and the tail is redrawn).
+   */
+  #awaitSanitizer(): void {
+    if (this.#sanitizerPending) return;
+    this.#sanitizerPending = true;
+    loadSanitizer().then(
+      () => {
+        this.#sanitizerPending = false;
+        if (this.#destroyed) return;
+        for (const [element, { source, tokens }] of this.#waiting) {
+          if (this.#container.contains(element)) element.replaceChildren(renderBlock(source, this.#decorate, this.#doc, tokens).fragment);
+        }
+        this.#waiting.clear();
+        if (this.#tail && !this.#fence) {
+          this.#tailSource = undefined;
+          this.#renderTail();
+        }
+      },
+      () => {
+        // The chunk did not load (offline): those blocks stay plain text, and the next one
+        // that needs it tries again.
+        this.#sanitizerPending = false;
+        this.#waiting.clear();
+      },
+    );
   }
 
   /**
@@ -311,7 +399,7 @@ export class IncrementalRenderer {
    * long the code gets. It is rendered from its real source once its closing fence arrives.
    */
   #renderLiveFence(tail: HTMLElement, fence: OpenFence): void {
-    const text = this.#text;
+    const text = this.#shown();
     let live = this.#fence;
     if (!live || live.start !== fence.start) {
       const pre = this.#doc.createElement('pre');

@@ -3,51 +3,54 @@ import { decorateFragment } from './decorate-fragment.js';
 import type { DecorateOptions } from './decorate-fragment.js';
 import { markedInstance } from './marked-instance.js';
 import { isPathological } from './pathological-input.js';
-import { sanitizeHtml } from './sanitize.js';
+import { loadSanitizer, loadedSanitizer } from './sanitizer-loader.js';
 import { tokensToDom } from './tokens-to-dom.js';
 
-/**
- * Renders one block of markdown to sanitized, decorated nodes, ready to insert.
- *
- * Pathological blocks (see `isPathological`) and anything the parser or sanitizer throws on
- * become plain text instead: a chat must keep showing the answer, never hang or go blank.
- *
- * @param source - the block's markdown
- * @param options - strings and image allowlist for the decorations
- * @param tokens - the block's tokens when the caller already lexed it, to avoid lexing twice
- * @returns nodes owned by `doc` or by the sanitizer's inert document
- */
-export function renderBlock(source: string, options: DecorateOptions, doc: Document, tokens?: Token[]): DocumentFragment {
-  if (isPathological(source)) return renderPlainText(source, doc);
-  try {
-    const html = tokens ? markedInstance.parser(tokens) : markedInstance.parse(source, { async: false });
-    const fragment = sanitizeHtml(html);
-    decorateFragment(fragment, options);
-    return fragment;
-  } catch {
-    return renderPlainText(source, doc);
-  }
+/** A rendered block. */
+export interface RenderedBlock {
+  /** Nodes ready to insert, owned by the renderer's document or the sanitizer's inert one. */
+  fragment: DocumentFragment;
+  /**
+   * True when the block needs the sanitizer, which has not loaded yet: `fragment` is then its
+   * source as plain text, and the block should be rendered again once `loadSanitizer()` resolves.
+   */
+  waiting: boolean;
 }
 
 /**
- * Renders the live tail, which is redrawn on every frame. The same as {@link renderBlock},
- * except that tokens without raw HTML are turned into DOM directly (`tokensToDom`, identical
- * output) instead of through markup and the sanitizer, which would dominate the frame.
+ * Renders one block of markdown to safe, decorated nodes.
  *
- * @param source - the repaired tail
+ * Tokens without raw HTML, images or entities (nearly every block a model writes) are built as
+ * DOM directly (`tokensToDom`, node for node what the markup path gives), which is several
+ * times faster than writing markup, parsing it into an inert document and sanitizing it there.
+ * The rest takes that markup path through the one DOMPurify choke point, which is loaded on
+ * demand; until it is there the block is shown as plain text (`waiting`).
+ *
+ * Pathological blocks (see `isPathological`) and anything the parser or sanitizer throws on
+ * become plain text: a chat must keep showing the answer, never hang or go blank.
+ *
+ * @param source - the block's markdown (for the live tail: after `repairTail`)
  * @param options - strings and image allowlist for the decorations
  * @param doc - the document to create nodes in
- * @returns nodes ready to insert
+ * @param tokens - the block's tokens when the caller already lexed it, to avoid lexing twice
  */
-export function renderLiveBlock(source: string, options: DecorateOptions, doc: Document): DocumentFragment {
-  if (isPathological(source)) return renderPlainText(source, doc);
+export function renderBlock(source: string, options: DecorateOptions, doc: Document, tokens?: Token[]): RenderedBlock {
+  if (isPathological(source)) return { fragment: renderPlainText(source, doc), waiting: false };
   try {
-    const tokens = markedInstance.lexer(source);
-    const fragment = tokensToDom(tokens, doc) ?? sanitizeHtml(markedInstance.parser(tokens));
+    const lexed = tokens ?? markedInstance.lexer(source);
+    let fragment = tokensToDom(lexed, doc);
+    if (!fragment) {
+      const sanitize = loadedSanitizer();
+      if (!sanitize) {
+        loadSanitizer().catch(() => undefined);
+        return { fragment: renderPlainText(source, doc), waiting: true };
+      }
+      fragment = sanitize(markedInstance.parser(lexed));
+    }
     decorateFragment(fragment, options);
-    return fragment;
+    return { fragment, waiting: false };
   } catch {
-    return renderPlainText(source, doc);
+    return { fragment: renderPlainText(source, doc), waiting: false };
   }
 }
 

@@ -1,22 +1,14 @@
 import createDOMPurify from 'dompurify';
 import type { Config, DOMPurify, UponSanitizeAttributeHookEvent } from 'dompurify';
 import type { TrustedTypePolicy, TrustedTypesWindow } from 'trusted-types/lib';
+import { LINK_REL, safeUrl } from './safe-url.js';
+import { TRUSTED_TYPES_POLICY_NAME } from './trusted-types.js';
 
-/** Name of the one Trusted Types policy this module creates. */
-export const TRUSTED_TYPES_POLICY_NAME = 'llm-chat';
-
-/**
- * Every Trusted Types policy the markdown renderer creates, for a page's
- * `Content-Security-Policy: trusted-types …` directive. DOMPurify's own `dompurify` policy is
- * never created: the private DOMPurify instance is handed the `llm-chat` policy instead.
+/*
+ * The HTML choke point, with DOMPurify, is a chunk of its own in the embed: only blocks the
+ * renderer cannot build as DOM directly (raw HTML, images, entities) need it, and it is loaded
+ * when the first request goes out (see `sanitizer-loader.ts`).
  */
-export const TRUSTED_TYPES_POLICIES: readonly string[] = Object.freeze([TRUSTED_TYPES_POLICY_NAME]);
-
-/** URL schemes a link may use. Everything else, relative URLs included, is dropped. */
-const SAFE_PROTOCOLS = new Set(['https:', 'http:', 'mailto:']);
-
-/** The rel every link gets: no window.opener, no Referer, no endorsement of the target. */
-export const LINK_REL = 'noopener noreferrer nofollow';
 
 /** Elements that markdown (and the harmless part of inline HTML) produces. */
 const ALLOWED_TAGS = [
@@ -92,24 +84,6 @@ const NON_URL_ATTR = ['start', 'align', 'colspan', 'rowspan', 'open'];
 /** The only class model output may set: a code block's language, for syntax highlighters. */
 const LANGUAGE_CLASS = /^language-[A-Za-z0-9_+#.-]{1,32}$/;
 
-/**
- * Whether a URL may be used as a link or image source: absolute `https:`, `http:` or
- * `mailto:`. The URL is parsed the way the browser will parse it when followed, so tricks
- * such as `java\nscript:` or leading control characters are judged by their real scheme.
- *
- * @param url - an attribute value
- * @returns the normalized URL when it is safe, else `undefined`
- */
-export function safeUrl(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  return SAFE_PROTOCOLS.has(parsed.protocol) ? parsed.href : undefined;
-}
-
 interface Purifier {
   purify: DOMPurify;
   /** Set when Trusted Types exist but the `llm-chat` policy could not be created. */
@@ -140,7 +114,7 @@ function createPolicy(win: Window): { policy?: TrustedTypePolicy; error?: Error 
     return {
       error: new Error(
         `llm-chat: the Trusted Types policy "${TRUSTED_TYPES_POLICY_NAME}" could not be created; ` +
-          `add it to the page's trusted-types directive. Markdown is shown as plain text.`,
+          `add it to the page's trusted-types directive. Blocks that need the sanitizer (raw HTML, images, entities) are shown as plain text.`,
         { cause },
       ),
     };

@@ -1,6 +1,6 @@
 import type { Token, Tokens } from 'marked';
 import { codeLanguage } from './marked-instance.js';
-import { LINK_REL, safeUrl } from './sanitize.js';
+import { LINK_REL, safeUrl } from './safe-url.js';
 
 /**
  * Text that marked passes through as an entity reference (`&amp;`, `&#169;`), which the HTML
@@ -209,11 +209,13 @@ function appendLink(parent: Node, link: Tokens.Link, doc: Document): void {
   if (ENTITY.test(url) || (link.title && ENTITY.test(link.title))) throw new NeedsMarkup();
   const anchor = element(doc, 'a', parent);
   const safe = safeUrl(url);
+  // In the order the markup path gives them (marked writes href and title, the sanitizer adds
+  // target and rel), so the markup is the same string either way, not only the same DOM.
+  if (safe !== undefined) anchor.setAttribute('href', safe);
+  if (link.title) anchor.setAttribute('title', link.title);
   if (safe !== undefined) {
-    anchor.setAttribute('href', safe);
     anchor.setAttribute('target', '_blank');
     anchor.setAttribute('rel', LINK_REL);
   }
-  if (link.title) anchor.setAttribute('title', link.title);
   appendInline(anchor, link.tokens, doc);
 }

@@ -4,6 +4,7 @@ import { parseRetryAfterMs } from '../wire/retry-after.js';
 import { createFrameParser } from './frame-parser.js';
 import { MalformedChunkError } from './protocol-adapter.js';
 import type { ProtocolAdapter, ProtocolDecoder } from './protocol-adapter.js';
+import { createTaskSlicer } from './task-slicer.js';
 import { CONTEXT_TRIMMED_HEADER, LAST_EVENT_ID_HEADER, STREAM_ID_HEADER } from '../wire/headers.js';
 import { streamPath } from '../wire/routes.js';
 
@@ -46,6 +47,8 @@ interface CursorMark {
 }
 
 const DEFAULT_MAX_EVENT_SIZE = 4 * 1024 * 1024;
+/** Characters of one network chunk parsed at a time before its events are handed out. */
+const FEED_SLICE = 16 * 1024;
 const DEFAULT_MAX_ERROR_BODY = 64 * 1024;
 
 /**
@@ -220,6 +223,9 @@ async function* readStream(
   // reset must never cost the user the last words that did arrive.
   const reader = response.body.getReader();
   const utf8 = new TextDecoder('utf-8');
+  // One chunk can hold a whole answer (a buffering proxy, a fast local model): its events are
+  // handed out in slices of a few milliseconds, each slice a task of its own.
+  const slicer = createTaskSlicer();
   try {
     for (;;) {
       let result: ReadableStreamReadResult<Uint8Array>;
@@ -233,9 +239,17 @@ async function* readStream(
       }
       if (result.done) break;
       received += result.value.byteLength;
+      slicer.begin();
       options.onActivity?.();
-      frames.feed(utf8.decode(result.value, { stream: true }));
-      yield* drain(queue, signal, options);
+      // Parsing is sliced too: a chunk holding a whole answer holds thousands of events.
+      const text = utf8.decode(result.value, { stream: true });
+      for (let at = 0; at < text.length && !failure && !done; at += FEED_SLICE) {
+        frames.feed(text.length <= FEED_SLICE ? text : text.slice(at, at + FEED_SLICE));
+        for (const event of drain(queue, signal, options)) {
+          yield event;
+          if (slicer.expired) await slicer.next();
+        }
+      }
       if (failure) {
         yield { type: 'error', error: failure };
         return;

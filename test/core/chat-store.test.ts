@@ -161,6 +161,79 @@ describe('ChatStore', () => {
     });
   });
 
+  describe('an answer streaming at the end of the transcript', () => {
+    it('writes only that answer, under the live key, while the transcript array stays the same', () => {
+      const partial = message('a2', 'The answer', { status: 'streaming' });
+      const transcript = [message('u1', 'Q1', { role: 'user' }), message('a1', 'A1'), message('u2', 'Q2', { role: 'user' }), partial];
+      const tab = store({ key });
+      tab.load();
+      tab.saveTranscript(transcript, { immediate: true, live: 'a2' });
+      const whole = sessionStorage.getItem(`llm-chat:${key}:transcript`);
+      partial.content = 'The answer so far';
+      tab.saveTranscript(transcript, { immediate: true, live: 'a2' });
+
+      expect(sessionStorage.getItem(`llm-chat:${key}:transcript`)).to.equal(whole);
+      const live = JSON.parse(sessionStorage.getItem(`llm-chat:${key}:live`) as string) as { message: { content: string } };
+      expect(live.message.content).to.equal('The answer so far');
+      // A reload lays the live copy over the transcript's older one.
+      const { messages } = store({ key }).load();
+      expect(messages.map((m) => m.content)).to.deep.equal(['Q1', 'A1', 'Q2', 'The answer so far']);
+    });
+
+    it('writes the whole transcript when the array changed or no answer is named, and drops the live copy', () => {
+      const partial = message('a1', 'Par', { status: 'streaming' });
+      const first = [message('u1', 'Q', { role: 'user' }), partial];
+      const tab = store({ key });
+      tab.load();
+      tab.saveTranscript(first, { immediate: true, live: 'a1' });
+      partial.content = 'Partial';
+      tab.saveTranscript(first, { immediate: true, live: 'a1' });
+      expect(sessionStorage.getItem(`llm-chat:${key}:live`)).to.not.equal(null);
+
+      partial.content = 'Partial answer';
+      partial.status = 'complete';
+      tab.saveTranscript(first, { immediate: true });
+      expect(sessionStorage.getItem(`llm-chat:${key}:live`)).to.equal(null);
+      expect(store({ key }).load().messages.at(-1)).to.include({ content: 'Partial answer', status: 'complete' });
+
+      // A new array (a message added) is written whole even when an answer is named.
+      const second = [...first, message('u2', 'Q2', { role: 'user' }), message('a2', '', { status: 'pending' })];
+      tab.saveTranscript(second, { immediate: true, live: 'a2' });
+      expect(store({ key }).load().messages).to.have.length(4);
+    });
+
+    it('ignores a live copy of a message the transcript does not hold, or one that is unreadable', () => {
+      const transcript = [message('u1', 'Q', { role: 'user' }), message('a1', 'A')];
+      const tab = store({ key });
+      tab.load();
+      tab.saveTranscript(transcript, { immediate: true });
+      sessionStorage.setItem(`llm-chat:${key}:live`, JSON.stringify({ version: 1, message: message('zz', 'Stray') }));
+      expect(
+        store({ key })
+          .load()
+          .messages.map((m) => m.content),
+      ).to.deep.equal(['Q', 'A']);
+      sessionStorage.setItem(`llm-chat:${key}:live`, '{"version":1,"message":{"id":"a1"}');
+      expect(
+        store({ key })
+          .load()
+          .messages.map((m) => m.content),
+      ).to.deep.equal(['Q', 'A']);
+    });
+
+    it('clear() removes the live copy too', () => {
+      const partial = message('a1', 'P', { status: 'streaming' });
+      const transcript = [message('u1', 'Q', { role: 'user' }), partial];
+      const tab = store({ key });
+      tab.load();
+      tab.saveTranscript(transcript, { immediate: true, live: 'a1' });
+      partial.content = 'Pa';
+      tab.saveTranscript(transcript, { immediate: true, live: 'a1' });
+      tab.clear();
+      expect(Object.keys(sessionStorage).filter((name) => name.includes(key))).to.deep.equal([]);
+    });
+  });
+
   describe('throttling', () => {
     it('writes a burst of saves at most once per throttleMs, ending with the latest state', async () => {
       const clock = new FakeClock();

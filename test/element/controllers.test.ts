@@ -1,4 +1,4 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame, waitUntil } from '@open-wc/testing';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { AutoScrollController } from '../../src/element/auto-scroll-controller.js';
 import { ChatController } from '../../src/element/chat-controller.js';
@@ -108,10 +108,11 @@ describe('element controllers', () => {
   });
 
   describe('AutoScrollController', () => {
-    it('follows the bottom only while the reader is there', async () => {
+    it('follows the bottom, after layout, only while the reader is there', async () => {
       const log = await fixture<HTMLDivElement>(
         html`<div style="height: 100px; overflow-y: auto"><div style="height: 1000px"></div></div>`,
       );
+      const content = log.firstElementChild as HTMLElement;
       const host = new Host();
       let enabled = true;
       const scroller = new AutoScrollController(
@@ -120,19 +121,24 @@ describe('element controllers', () => {
         () => enabled,
       );
       host.update();
-      expect(log.scrollTop).to.equal(900);
+      await waitUntil(() => log.scrollTop === 900, 'scrolled to the bottom');
       log.scrollTop = 300;
       scroller.handleScroll();
       expect(scroller.atBottom).to.equal(false);
-      (log.firstElementChild as HTMLElement).style.height = '2000px';
-      host.update();
+      content.style.height = '2000px';
+      await nextFrame();
+      await nextFrame();
       expect(log.scrollTop).to.equal(300);
       scroller.follow();
       expect(log.scrollTop).to.equal(1900);
+      // Growth outside any host update (markdown rendered over several frames) is followed too.
+      content.style.height = '2500px';
+      await waitUntil(() => log.scrollTop === 2400, 'followed the growth');
       enabled = false;
-      (log.firstElementChild as HTMLElement).style.height = '3000px';
-      host.update();
-      expect(log.scrollTop).to.equal(1900);
+      content.style.height = '3000px';
+      await nextFrame();
+      await nextFrame();
+      expect(log.scrollTop).to.equal(2400);
     });
   });
 

@@ -18,6 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createChatHandler, createMockUpstream, startGateway } from '../../src/gateway/index.js';
 import type { ChatHandler, RunningGateway } from '../../src/gateway/index.js';
 import { launchChromium } from '../support/chromium.js';
+import { parseStreamRoute } from '../../src/wire/routes.js';
 
 /** The two system prompts every example offers in `select#tone`, first one selected. */
 export const SYSTEM_PROMPTS = [
@@ -136,7 +137,8 @@ export function describeExample(name: string, options: ExampleOptions): void {
           onLog: () => undefined,
         });
         const recording: ChatHandler = async (request, info) => {
-          if (request.method === 'POST') {
+          // Chat requests only: Stop also POSTs to the stream's stop route (DESIGN.md §4b).
+          if (request.method === 'POST' && !parseStreamRoute(new URL(request.url).pathname)) {
             const body = (await request
               .clone()
               .json()

@@ -1,8 +1,9 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { BLOCK_CLASS, GROUP_CLASS, GROUP_SIZE, IncrementalRenderer, LIVE_BLOCK_CLASS } from '../../src/markdown/index.js';
+import { BLOCK_CLASS, GROUP_CLASS, GROUP_SIZE, IncrementalRenderer, LIVE_BLOCK_CLASS } from '../../src/markdown/incremental-renderer.js';
 import { decorateFragment, DEFAULT_MARKDOWN_STRINGS } from '../../src/markdown/decorate-fragment.js';
 import { markedInstance } from '../../src/markdown/marked-instance.js';
 import { sanitizeHtml } from '../../src/markdown/sanitize.js';
+import { loadSanitizer } from '../../src/markdown/sanitizer-loader.js';
 import { CORPUS, createRandom, largeDocument, randomChunks } from './markdown-corpus.js';
 
 function renderAtOnce(text: string): string {
@@ -49,6 +50,49 @@ function blockContents(html: string): string {
 }
 
 describe('IncrementalRenderer', () => {
+  // Blocks with raw HTML wait for the sanitizer's chunk (see sanitizer-loading.test.ts); here
+  // it is there from the start, as it is once a page has sent its first request.
+  before(() => loadSanitizer());
+
+  describe('with a deadline (a whole answer at once, spread over frames)', () => {
+    const past = () => performance.now() - 1;
+
+    it('stops at a line boundary showing the answer up to there, and catches up to the same DOM', () => {
+      const text = largeDocument(3, 200);
+      const container = document.createElement('div');
+      const renderer = new IncrementalRenderer(container);
+      expect(renderer.update(text, past())).to.equal(false);
+      const shown = container.textContent ?? '';
+      expect(shown.length).to.be.greaterThan(0);
+      expect(shown.length).to.be.lessThan(text.length / 4);
+      let calls = 1;
+      while (!renderer.update(text, past())) calls++;
+      expect(calls).to.be.greaterThan(3);
+      renderer.finish();
+      expect(container.innerHTML).to.equal(renderAtOnce(text));
+      renderer.destroy();
+    });
+
+    it('ends in the same DOM for any mix of chunkings, deadlines and an early finish()', () => {
+      const text = largeDocument(11, 80);
+      const expected = renderAtOnce(text);
+      const random = createRandom(7);
+      for (let round = 0; round < 8; round++) {
+        const container = document.createElement('div');
+        const renderer = new IncrementalRenderer(container);
+        let sofar = '';
+        for (const chunk of randomChunks(text, random, 1, 1 + Math.floor(random() * 3000))) {
+          sofar += chunk;
+          renderer.update(sofar, random() < 0.5 ? past() : Infinity);
+        }
+        // finish() renders whatever a deadline left behind.
+        renderer.finish();
+        if (container.innerHTML !== expected) expect(container.innerHTML, `round ${round}`).to.equal(expected);
+        renderer.destroy();
+      }
+    });
+  });
+
   describe('chunking invariant', () => {
     for (const doc of CORPUS) {
       it(`renders "${doc.name}" the same for every two-chunk split`, () => {

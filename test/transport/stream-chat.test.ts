@@ -56,6 +56,47 @@ describe('streamChat', () => {
     });
   });
 
+  describe('one chunk holding a whole answer', () => {
+    it('hands out every event in order, in slices between which the browser renders frames', async () => {
+      const deltas = Array.from({ length: 3000 }, (_, index) => `word${index} `);
+      const wire = role() + deltas.map((delta) => text(delta)).join('') + finish('stop') + done();
+      let frames = 0;
+      let consumed = 0;
+      let seenBetween = 0;
+      let counting = true;
+      const count = () => {
+        frames++;
+        if (counting) requestAnimationFrame(count);
+      };
+      requestAnimationFrame(count);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const before = frames;
+      const events: ChatEvent[] = [];
+      const options: StreamChatOptions = {
+        adapter: createOpenAIAdapter(),
+        signal: new AbortController().signal,
+        fetch: chunkedFetch([bytes(wire)]),
+      };
+      try {
+        for await (const event of streamChat(request, options)) {
+          events.push(event);
+          if (event.type !== 'delta') continue;
+          consumed++;
+          // A consumer as slow as a real session: about 20 µs per event.
+          const until = performance.now() + 0.02;
+          while (performance.now() < until);
+          if (consumed === deltas.length) seenBetween = frames - before;
+        }
+      } finally {
+        counting = false;
+      }
+      expect(textOf(events)).to.equal(deltas.join(''));
+      expect(kinds(events).at(-1)).to.equal('done');
+      // ~60 ms of work in slices of ~8 ms: frames were rendered in between.
+      expect(seenBetween).to.be.greaterThan(1);
+    });
+  });
+
   describe('events', () => {
     it('reports the header request id, then the chunk id and model', async () => {
       const events = await collect(chunkedFetch([bytes(WIRE)], { headers: { ...SSE_HEADERS, 'X-Request-ID': 'req_abc' } }));

@@ -1,9 +1,9 @@
 /**
- * A deterministic, realistic long answer for the markdown benchmark: sections of prose with
- * inline markup, bullet and numbered lists (some nested), tables, block quotes and many fenced
- * code blocks, like a long technical answer from a chat model.
+ * A deterministic, realistic long answer for the benchmark: sections of prose with inline
+ * markup, bullet and numbered lists (some nested), tables, block quotes and many fenced code
+ * blocks, like a long technical answer from a chat model.
  */
-import { createRandom } from '../test/support/random.js';
+import { createRandom } from '../../test/support/random.js';
 
 const WORDS = (
   'the request stream renders each block once while the tail updates as tokens arrive from the ' +
@@ -104,19 +104,16 @@ export function generateAnswer(targetLength = 160_000, seed = 1): string {
 }
 
 /**
- * Cuts text into chunks of 4–20 characters, like tokens arriving over SSE.
+ * Cuts text into deltas of a fixed size, as the benchmark's server streams them (a model's
+ * token is 3–4 characters; 64 characters per event is what a server batching ~16 tokens per
+ * event sends).
  *
  * @param text - the answer
- * @param seed - PRNG seed
- * @returns the chunks, in order
+ * @param size - characters per delta
+ * @returns the deltas, in order
  */
-export function chunkAnswer(text: string, seed = 2): string[] {
-  const random = createRandom(seed);
-  const chunks: string[] = [];
-  for (let at = 0; at < text.length;) {
-    const size = 4 + Math.floor(random() * 17);
-    chunks.push(text.slice(at, at + size));
-    at += size;
-  }
-  return chunks;
+export function cutDeltas(text: string, size: number): string[] {
+  const deltas: string[] = [];
+  for (let at = 0; at < text.length; at += size) deltas.push(text.slice(at, at + size));
+  return deltas;
 }
