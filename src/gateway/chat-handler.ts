@@ -109,13 +109,6 @@ export function createChatHandler(options: ChatHandlerOptions = {}): ChatHandler
         })
       : undefined;
 
-  // Warm start: what the first request would otherwise pay for — the shared salt (a store
-  // round trip on Redis), the hashing of a client id (Node loads its Web Crypto on first use)
-  // and the Web `Request` class (loaded lazily too) — is done now, while nobody waits.
-  void salt()
-    .then((value) => resolveClientId(new Request('http://localhost/'), { trustProxy: false, remoteAddress: undefined, salt: value }))
-    .catch(() => {});
-
   const handleChat = createChatRoute({
     upstream,
     limits,
