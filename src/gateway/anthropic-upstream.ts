@@ -1,7 +1,6 @@
 import { createAnthropicStreamTranslator } from './anthropic-stream.js';
-import { GatewayError } from './gateway-error.js';
 import { mapUpstreamError } from './map-upstream-error.js';
-import { readErrorBody } from './read-error-body.js';
+import { eventStreamBody, readErrorBody } from './read-error-body.js';
 import { eventsOf } from './relay-source.js';
 import { createSseRelaySource } from './sse-relay-source.js';
 import type { Upstream, UpstreamContext, UpstreamRequest } from './upstream.js';
@@ -104,17 +103,7 @@ export function createAnthropicUpstream(options: AnthropicUpstreamOptions): Upst
         const body = await readErrorBody(response);
         throw mapUpstreamError({ status: response.status, body, headers: response.headers, secrets });
       }
-      const stream = response.body;
-      if (!stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        response.cancel();
-        throw new GatewayError({
-          status: 502,
-          type: 'server_error',
-          code: 'upstream_error',
-          message: 'The AI provider answered with something other than a stream.',
-          upstreamRequestId,
-        });
-      }
+      const stream = eventStreamBody(response, upstreamRequestId);
       const translator = createAnthropicStreamTranslator(request, context, secrets);
       return { type: 'stream', upstreamRequestId, events: eventsOf(createSseRelaySource(stream, translator, { signal: context.signal })) };
     },

@@ -3,7 +3,7 @@ import { createGeminiStreamTranslator } from './gemini-stream.js';
 import { GatewayError } from './gateway-error.js';
 import { mapGoogleError } from './google-rpc-error.js';
 import { isFirstOutput, peekEvents } from './peek-events.js';
-import { readErrorBody } from './read-error-body.js';
+import { eventStreamBody, readErrorBody } from './read-error-body.js';
 import { eventsOf } from './relay-source.js';
 import { createSseRelaySource } from './sse-relay-source.js';
 import type { Upstream, UpstreamContext, UpstreamRequest } from './upstream.js';
@@ -73,16 +73,7 @@ export function createGeminiUpstream(options: GeminiUpstreamOptions): Upstream {
         const body = await readErrorBody(response);
         throw mapGoogleError({ status: response.status, body, headers: response.headers, secrets });
       }
-      const stream = response.body;
-      if (!stream || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-        response.cancel();
-        throw new GatewayError({
-          status: 502,
-          type: 'server_error',
-          code: 'upstream_error',
-          message: 'The AI provider answered with something other than a stream.',
-        });
-      }
+      const stream = eventStreamBody(response);
       const translator = createGeminiStreamTranslator(request, context, secrets);
       const peeked = await peekEvents(eventsOf(createSseRelaySource(stream, translator, { signal: context.signal })), isFirstOutput);
       const first = peeked.head.at(-1);

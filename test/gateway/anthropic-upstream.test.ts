@@ -336,4 +336,16 @@ describe('anthropic upstream: HTTP errors', () => {
       assert.equal(log.upstream_request_id, 'req_anthropic_1');
     });
   }
+
+  it('a 200 that is not an event stream (a proxy’s HTML page) is a 502 that keeps the provider request id, never relayed', async () => {
+    const { gw } = await setup((_request, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html', 'request-id': 'req_anthropic_html' });
+      res.end('<html><body>Welcome to the captive portal</body></html>');
+    });
+    const { response, text } = await send(gw, ask);
+    assert.equal(response.status, 502);
+    assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'upstream_error');
+    assert.ok(!text.includes('captive portal'));
+    assert.equal((await gw.logOf(response)).upstream_request_id, 'req_anthropic_html');
+  });
 });

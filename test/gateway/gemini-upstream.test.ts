@@ -382,4 +382,15 @@ describe('gemini upstream: errors', () => {
     assert.equal(response.status, 503);
     assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'upstream_overloaded');
   });
+
+  it('a 200 that is not an event stream (a proxy’s HTML page) is a 502, never relayed', async () => {
+    const { gw } = await setup((_request, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<html><body>Welcome to the captive portal</body></html>');
+    });
+    const { response, text } = await send(gw, ask);
+    assert.equal(response.status, 502);
+    assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'upstream_error');
+    assert.ok(!text.includes('captive portal'));
+  });
 });
