@@ -456,7 +456,7 @@ export class LlmChat extends LitElement {
       strings: t,
       messages: this.chat.messages,
       message: this.messageView,
-      settled: [this.strings, this.withMetrics, this.withFeedback, this.allowedImageOrigins, this.chat.busy],
+      settled: [this.strings, this.withMetrics, this.withFeedback, this.allowedImageOrigins],
       busy: this.chat.busy,
       streaming: this.status === 'streaming' || this.status === 'connecting',
       status: { shown: line.shown, spoken: this.announcer.current, warning: this.storageWarning },

@@ -143,6 +143,38 @@ describe('<llm-chat>', () => {
     });
   });
 
+  describe('older messages when a turn starts and ends', () => {
+    it('lose their actions in a chunk that was already rendered as an older one', async () => {
+      const endpoint = await script({
+        headers: SSE_HEADERS,
+        pieces: [{ text: role() }, { delayMs: 200, text: text('Fine') }, { delayMs: 20, text: finish() + done() }],
+      });
+      const { el, chat } = await mount();
+      el.endpoint = endpoint.url;
+      // The last answer closes the first chunk; an unanswered question opens the second.
+      el.messages = transcript(33);
+      await el.updateComplete;
+      const message = (index: number) => chat.parts('message')[index] as HTMLElement;
+      const buttons = (index: number) =>
+        ['retry-button', 'edit-button', 'copy-message-button'].filter((name) => message(index).querySelector(`[part~="${name}"]`));
+      expect(buttons(31)).to.deep.equal(['retry-button', 'copy-message-button']);
+      expect(buttons(32)).to.deep.equal(['edit-button']);
+
+      await chat.ask('Next');
+      await waitUntil(() => chat.parts('message').length === 35, 'the new turn shown');
+      // Busy: nothing may be retried or edited, in the older chunk too.
+      expect(buttons(31)).to.deep.equal(['copy-message-button']);
+      expect(buttons(32)).to.deep.equal([]);
+
+      await chat.waitForTurnEnd();
+      // Retry and Edit moved to the new turn.
+      expect(buttons(34)).to.deep.equal(['retry-button', 'copy-message-button']);
+      expect(buttons(33)).to.deep.equal(['edit-button']);
+      expect(buttons(31)).to.deep.equal(['copy-message-button']);
+      expect(buttons(32)).to.deep.equal([]);
+    });
+  });
+
   describe('first delta', () => {
     it('renders the first change after a quiet frame without waiting for the next frame', async () => {
       // The delta comes alone, well after the response head and its updates.
