@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, noChange, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -28,6 +28,8 @@ export interface ChatView {
    * changed. A setting or state that changes how older messages look belongs here.
    */
   settled: readonly unknown[];
+  /** The element's memory of the last render of older messages (one per element). */
+  chunks: TranscriptChunks;
   /** A turn is in flight: Stop replaces Send. */
   busy: boolean;
   /** `connecting` or `streaming`: the log is busy. */
@@ -106,9 +108,33 @@ export function renderChat(view: ChatView): TemplateResult {
   `;
 }
 
+/**
+ * What a render of the older chunks depended on, so that a frame in which none of it changed
+ * (every frame of a stream but the first) leaves them alone without looking at them: the
+ * session replaces the transcript array on any change but one to the answer in flight, which
+ * is always in the last chunk.
+ */
+export class TranscriptChunks {
+  private key: readonly unknown[] = [];
+
+  /** Whether anything in `key` differs from the last call's. */
+  changed(key: readonly unknown[]): boolean {
+    const same = key.length === this.key.length && key.every((item, index) => item === this.key[index]);
+    this.key = key;
+    return !same;
+  }
+}
+
 /** The messages, in chunks (see {@link CHUNK_SIZE}). */
 function renderTranscript(view: ChatView) {
   const { messages } = view;
+  const settledChanged = view.chunks.changed([
+    messages,
+    view.busy,
+    view.message.trimmedNoticeId,
+    view.message.edit.editingId,
+    ...view.settled,
+  ]);
   const chunks = Array.from({ length: Math.ceil(messages.length / CHUNK_SIZE) }, (_, index) => index);
   return repeat(
     chunks,
@@ -128,6 +154,7 @@ function renderTranscript(view: ChatView) {
           )}
         </div>`;
       if (last) return chunk();
+      if (!settledChanged) return noChange;
       return guard([view.message.trimmedNoticeId, ...view.settled, ...chunkKey(messages, start, end, view.message)], chunk);
     },
   );
