@@ -60,13 +60,7 @@ export class ChatSession {
     this.tools = new ToolRunner({ clock: this.clock, onChange: () => this.changed() });
   }
 
-  /**
-   * The live transcript. Treat as read-only; use `setMessages` to replace it. The array is
-   * replaced whenever a message is added, removed or changed, and a changed message is a new
-   * object, except the last answer (the one streaming, running its tools, retried or
-   * continued), which changes in place; unchanged messages keep their objects. Views and the
-   * store rely on this to skip unchanged messages.
-   */
+  /** The live transcript. Treat as read-only; use `setMessages` to replace it. */
   get messages(): readonly ChatMessage[] {
     return this.transcript;
   }
@@ -197,12 +191,8 @@ export class ChatSession {
   setFeedback(messageId: string, value: 'up' | 'down' | null): boolean {
     const message = this.transcript.find((m) => m.id === messageId && m.role === 'assistant');
     if (!message || message.status === 'pending' || message.status === 'streaming') return false;
-    // A changed message is a new object in a new array (see `messages`), except the answer
-    // whose tools are running, which the turn goes on changing in place.
-    const rated = this.loop?.message === message ? message : { ...message };
-    if (value === null) delete rated.feedback;
-    else rated.feedback = value;
-    this.transcript = this.transcript.map((m) => (m === message ? rated : m));
+    if (value === null) delete message.feedback;
+    else message.feedback = value;
     this.changed();
     return true;
   }

@@ -56,30 +56,11 @@ export interface ChatStoreOptions {
 
 const PREFIX = 'llm-chat:';
 
-/**
- * The value under `llm-chat:<key>:live` (session mode): the end of the transcript from
- * position `from` on, newer than what the transcript key holds there. `after` is the id of the
- * message before it, so a tail is never laid over a transcript it was not cut from.
- */
-interface StoredTail {
-  version: typeof STORED_TRANSCRIPT_VERSION;
-  from: number;
-  after: string | null;
-  messages: ChatMessage[];
-}
-
-/** What earlier versions stored under the live key: one answer, newer than its copy in the transcript. */
+/** The value under `llm-chat:<key>:live`: one answer, newer than its copy in the transcript. */
 interface StoredLiveMessage {
   version: typeof STORED_TRANSCRIPT_VERSION;
   message: ChatMessage;
 }
-
-/**
- * A save that ends a turn writes the whole transcript instead of its tail once the tail is
- * this large a part of the stored transcript, so a tail stays small next to the transcript
- * and a whole write happens once per that much new text (its cost is spread over it).
- */
-const TAIL_SHARE = 0.25;
 
 /**
  * Persists one chat's transcript and draft in Web Storage (DESIGN.md §3, §6).
@@ -92,14 +73,11 @@ const TAIL_SHARE = 0.25;
  * writes by message id and revision, so neither loses the other's messages, and each learns
  * of the other's changes through the `storage` event.
  *
- * In `session` mode, a turn changes only the end of the transcript (the question is added, the
- * answer grows and ends); rewriting the whole transcript for it would cost as much as the
- * transcript is long, every time (a megabyte-sized conversation would spend most of the
- * stream serializing, and hold up the question and the answer's last frame). Such saves write
- * just the end that changed, under the `live` key, which `load()` lays over the transcript;
- * the whole transcript is written when that end has grown to a quarter of it
- * ({@link TAIL_SHARE}), and when anything before it changed. In `local` mode every save writes
- * the whole transcript at once, as other tabs see this tab's changes only through it.
+ * While an answer streams, only that answer changes; rewriting the whole transcript for it
+ * would cost as much as the transcript is long, every time (a megabyte-sized conversation
+ * would spend most of the stream serializing). Such saves write just the answer, under the
+ * `live` key, which `load()` lays over its older copy in the transcript. Other tabs see the
+ * answer when the next whole-transcript write comes (at the latest when it ends).
  *
  * Call `load()` before the first save: the messages it returns are what this tab is taken to
  * show, which is what lets a later save tell a removal here from a message another tab added.
@@ -132,16 +110,12 @@ export class ChatStore {
   private readonly canonical = new WeakMap<ChatMessage, string>();
 
   private pendingMessages: readonly ChatMessage[] | undefined;
-  /** Whether the pending write is of an answer streaming (never the moment for a whole write). */
-  private pendingLive = false;
-  /**
-   * The array of the last whole-transcript write (or the one `adopt` was given after `load`):
-   * its first `storedPrefix` messages are stored under the transcript key as they are now, as
-   * long as they are the same objects (the session replaces a message it changes, except the
-   * last answer, see `ChatSession.messages`).
-   */
+  /** Whether the pending write must be of the whole transcript (anything but one answer changed). */
+  private pendingWhole = false;
+  /** The answer a pending write may write on its own, when only it changed. */
+  private pendingLive: string | undefined;
+  /** The array of the last whole-transcript write: the same array again means the same messages. */
   private wholeInput: readonly ChatMessage[] | undefined;
-  private storedPrefix = 0;
   /** Whether the live key may hold a value. */
   private liveStored = false;
   private transcriptTimer: unknown;
@@ -203,18 +177,15 @@ export class ChatStore {
     if (raw !== null) {
       const parsed = parseStoredTranscript(raw);
       if (parsed) {
-        record = parsed;
+        record = this.withLive(storage, parsed);
       } else {
         this.guard.setAside(storage, this.transcriptKey, 'transcript', raw);
         this.lastRaw = undefined;
       }
     }
-    this.storedPrefix = record.messages.length;
-    record = this.withLive(storage, record);
     this.seen = record;
     this.lastInput = new Map();
     this.lastInputLoaded = record.messages;
-    this.wholeInput = undefined;
     const messages = [...record.messages];
     this.memoryMessages = messages;
 
@@ -237,15 +208,19 @@ export class ChatStore {
    *
    * @param messages - The whole transcript as this tab shows it.
    * @param options - `immediate` writes now, cancelling a pending write (terminal states).
-   *   `live` names the answer being streamed (a save while it streams writes no more than
-   *   the end of the transcript that changed). In both cases the caller vouches for
-   *   `ChatSession.messages`' rule: a changed message is a new object, except the last answer.
+   *   `live` names the answer being streamed: when `messages` is the very array of the last
+   *   whole-transcript write, the caller vouches that only that answer changed since, and it
+   *   is written on its own (the caller replaces the array on any other change).
    */
   saveTranscript(messages: readonly ChatMessage[], options?: { immediate?: boolean; live?: string }): void {
     this.memoryMessages = messages;
     if (this.mode === 'none' || this.destroyed) return;
     this.pendingMessages = messages;
-    this.pendingLive = options?.live !== undefined;
+    const live = options?.live;
+    if (live === undefined || messages !== this.wholeInput || (this.pendingLive !== undefined && this.pendingLive !== live)) {
+      this.pendingWhole = true;
+    }
+    this.pendingLive = live;
     if (options?.immediate) {
       this.writeTranscript();
       return;
@@ -260,17 +235,6 @@ export class ChatStore {
       this.transcriptTimer = undefined;
       this.writeTranscript();
     }, wait);
-  }
-
-  /**
-   * Tells the store that `messages` shows what the last `load()` returned, unchanged (the
-   * session's copy of it), so that saves after it can write just what changed at its end
-   * instead of the whole transcript.
-   */
-  adopt(messages: readonly ChatMessage[]): void {
-    if (this.mode !== 'session' || messages.length !== this.memoryMessages.length) return;
-    if (!messages.every((message, index) => message.id === this.memoryMessages[index]?.id)) return;
-    this.wholeInput = messages;
   }
 
   /**
@@ -303,9 +267,9 @@ export class ChatStore {
   clear(): void {
     this.cancelTimers();
     this.pendingMessages = undefined;
-    this.pendingLive = false;
+    this.pendingWhole = false;
+    this.pendingLive = undefined;
     this.wholeInput = undefined;
-    this.storedPrefix = 0;
     this.pendingDraft = undefined;
     this.memoryMessages = [];
     this.memoryDraft = '';
@@ -393,13 +357,14 @@ export class ChatStore {
     this.clock.clearTimeout(this.transcriptTimer);
     this.transcriptTimer = undefined;
     const input = this.pendingMessages;
-    const live = this.pendingLive;
+    const live = this.pendingWhole ? undefined : this.pendingLive;
     this.pendingMessages = undefined;
-    this.pendingLive = false;
+    this.pendingWhole = false;
+    this.pendingLive = undefined;
     if (!input || this.guard.fault === 'disabled') return;
     this.lastWriteAt = this.clock.now();
-    if (this.mode === 'session' && this.writeTail(input, live)) return;
-    this.wholeInput = undefined;
+    if (live !== undefined && this.writeLive(input, live)) return;
+    this.wholeInput = input;
 
     // While storage is full, the merge bookkeeping goes on in memory so that a later write,
     // once space is back, still tells this tab's removals from other tabs' additions.
@@ -426,54 +391,31 @@ export class ChatStore {
         this.lastRaw = written ? raw : undefined;
         this.guard.settleLarge(written);
       }
-      // The transcript now holds every message as it is: an older tail must not cover it.
+      // The transcript now holds the answer as it is: an older live copy must not cover it.
       if (written && this.liveStored && this.guard.remove(storage, this.liveKey)) this.liveStored = false;
-      if (written && !this.liveStored) {
-        this.wholeInput = input;
-        this.storedPrefix = input.length;
-      }
     }
     if (external) this.notifyIfDiverged();
   }
 
   /**
-   * Writes the end of `input` that differs from what the transcript key holds under the live
-   * key (session mode): from the first message that is not the same object as in the last
-   * whole write, or not stored as it is, or the last answer (which changes in place).
-   * @returns `false` when the whole transcript must be written instead: there was no whole
-   *   write to build on, the save ends a turn and the tail has grown past its share, or storage
-   *   refused (the whole write then reports the failure).
+   * Writes one answer under the live key.
+   * @returns `false` when the answer is not in `input` or storage refused (the caller then
+   *   writes the whole transcript, which reports the failure).
    */
-  private writeTail(input: readonly ChatMessage[], live: boolean): boolean {
-    const base = this.wholeInput;
-    if (!base || !this.guard.canWriteLarge()) return false;
-    let from = Math.min(this.storedPrefix, base.length, input.length);
-    for (let index = 0; index < from; index++) {
-      if (input[index] !== base[index]) {
-        from = index;
-        break;
-      }
-    }
-    for (let index = input.length - 1; index >= 0; index--) {
-      if (input[index]?.role === 'assistant') {
-        from = Math.min(from, index);
-        break;
-      }
-    }
-    const value: StoredTail = { version: STORED_TRANSCRIPT_VERSION, from, after: input[from - 1]?.id ?? null, messages: input.slice(from) };
-    const raw = JSON.stringify(value);
-    if (!live && raw.length > (this.lastRaw?.length ?? 0) * TAIL_SHARE) return false;
-    const storage = this.guard.open();
-    if (!storage || !this.guard.write(storage, this.liveKey, raw, null)) return false;
+  private writeLive(input: readonly ChatMessage[], id: string): boolean {
+    if (!this.guard.canWriteLarge()) return false;
+    let message: ChatMessage | undefined;
+    // The answer being streamed is at the end.
+    for (let index = input.length - 1; index >= 0 && !message; index--) if (input[index]?.id === id) message = input[index];
+    const storage = message && this.guard.open();
+    if (!message || !storage) return false;
+    const value: StoredLiveMessage = { version: STORED_TRANSCRIPT_VERSION, message };
+    if (!this.guard.write(storage, this.liveKey, JSON.stringify(value), null)) return false;
     this.liveStored = true;
     return true;
   }
 
-  /**
-   * Lays the tail stored under the live key over `record` (or, as earlier versions stored
-   * there, one answer over its older copy). A tail cut from another transcript than the one
-   * stored, or an unreadable value, is ignored.
-   */
+  /** Lays the live answer, if one was stored, over its older copy in `record`. */
   private withLive(storage: Storage, record: StoredTranscript): StoredTranscript {
     const raw = this.guard.read(storage, this.liveKey);
     if (typeof raw !== 'string') return record;
@@ -484,27 +426,12 @@ export class ChatStore {
     } catch {
       return record;
     }
-    if ((value as { version?: unknown } | null)?.version !== STORED_TRANSCRIPT_VERSION) return record;
-    const tail = value as Partial<StoredTail>;
-    if (Array.isArray(tail.messages)) {
-      const { from, after } = tail;
-      const fits =
-        typeof from === 'number' &&
-        Number.isInteger(from) &&
-        from >= 0 &&
-        from <= record.messages.length &&
-        (from === 0 ? after === null : record.messages[from - 1]?.id === after);
-      if (!fits || !tail.messages.every(isChatMessage)) return record;
-      this.storedPrefix = from;
-      return { ...record, messages: [...record.messages.slice(0, from), ...tail.messages] };
-    }
-    const live = (value as Partial<StoredLiveMessage>).message;
-    if (!isChatMessage(live)) return record;
+    const live = (value as Partial<StoredLiveMessage> | null)?.message;
+    if ((value as Partial<StoredLiveMessage> | null)?.version !== STORED_TRANSCRIPT_VERSION || !isChatMessage(live)) return record;
     const index = record.messages.findIndex((message) => message.id === live.id);
     if (index === -1) return record;
     const messages = [...record.messages];
     messages[index] = live;
-    this.storedPrefix = index;
     return { ...record, messages };
   }
 

@@ -1,4 +1,4 @@
-import { html, noChange, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -23,13 +23,12 @@ export interface ChatView {
   messages: readonly ChatMessage[];
   message: MessageView;
   /**
-   * What the rendering of older messages depends on besides the messages themselves and their
-   * actions (see `chunkKey`): a chunk of them is rendered again only when one of these
-   * changed. A setting or state that changes how older messages look belongs here.
+   * What the rendering of older messages depends on besides the messages themselves and the
+   * transcript array (which the session replaces on any change but one to the answer in
+   * flight): a chunk of them is rendered again only when one of these changed. A setting or
+   * state that changes how older messages look belongs here.
    */
   settled: readonly unknown[];
-  /** The element's memory of the last render of older messages (one per element). */
-  chunks: TranscriptChunks;
   /** A turn is in flight: Stop replaces Send. */
   busy: boolean;
   /** `connecting` or `streaming`: the log is busy. */
@@ -108,33 +107,9 @@ export function renderChat(view: ChatView): TemplateResult {
   `;
 }
 
-/**
- * What a render of the older chunks depended on, so that a frame in which none of it changed
- * (every frame of a stream but the first) leaves them alone without looking at them: the
- * session replaces the transcript array on any change but one to the answer in flight, which
- * is always in the last chunk.
- */
-export class TranscriptChunks {
-  private key: readonly unknown[] = [];
-
-  /** Whether anything in `key` differs from the last call's. */
-  changed(key: readonly unknown[]): boolean {
-    const same = key.length === this.key.length && key.every((item, index) => item === this.key[index]);
-    this.key = key;
-    return !same;
-  }
-}
-
 /** The messages, in chunks (see {@link CHUNK_SIZE}). */
 function renderTranscript(view: ChatView) {
   const { messages } = view;
-  const settledChanged = view.chunks.changed([
-    messages,
-    view.busy,
-    view.message.trimmedNoticeId,
-    view.message.edit.editingId,
-    ...view.settled,
-  ]);
   const chunks = Array.from({ length: Math.ceil(messages.length / CHUNK_SIZE) }, (_, index) => index);
   return repeat(
     chunks,
@@ -154,42 +129,11 @@ function renderTranscript(view: ChatView) {
           )}
         </div>`;
       if (last) return chunk();
-      if (!settledChanged) return noChange;
-      return guard([view.message.trimmedNoticeId, ...view.settled, ...chunkKey(messages, start, end, view.message)], chunk);
+      // Feedback is the one thing set on an older answer in place.
+      const feedback = messages.slice(start, end).map((message) => message.feedback ?? '');
+      return guard([messages, view.message.trimmedNoticeId, ...view.settled, ...feedback], chunk);
     },
   );
-}
-
-/**
- * Everything a chunk's rendering reads from its messages and from the session, in a flat list
- * that `guard` compares item by item. The session replaces the transcript array when a turn
- * starts, when tool results arrive and when it ends, but keeps the objects of the messages it
- * did not change; so a chunk is rendered again only when one of its own messages was replaced,
- * changed one of the fields that change in place, or gained or lost an action (Retry,
- * Continue, Edit move with the last answer and question). Keying on the array instead would
- * render every message of a long conversation again at each of those moments.
- */
-function chunkKey(messages: readonly ChatMessage[], start: number, end: number, view: MessageView): unknown[] {
-  const key: unknown[] = [];
-  for (let index = start; index < end; index++) {
-    const message = messages[index] as ChatMessage;
-    key.push(
-      message,
-      message.status,
-      message.content,
-      message.reasoning,
-      message.feedback,
-      message.error,
-      message.regenerations,
-      message.metrics,
-      view.canRetry(message),
-      view.canContinue(message),
-      view.canEdit(message),
-      view.edit.editingId === message.id,
-    );
-    for (const call of message.toolCalls ?? []) key.push(call, call.status, call.result);
-  }
-  return key;
 }
 
 /** Starter prompts, while the transcript is empty (the fallback of the `empty` slot, so slotted content wins). */

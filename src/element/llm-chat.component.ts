@@ -8,7 +8,7 @@ import type { ChatError, ChatMessage } from '../core/types.js';
 import { AnnouncerController } from './announcer-controller.js';
 import { AutoScrollController } from './auto-scroll-controller.js';
 import { ChatController } from './chat-controller.js';
-import { TranscriptChunks, renderChat } from './chat-template.js';
+import { renderChat } from './chat-template.js';
 import { copyWithFeedback } from './clipboard.js';
 import { ComposerController } from './composer-controller.js';
 import { ConnectivityController } from './connectivity-controller.js';
@@ -236,7 +236,6 @@ export class LlmChat extends LitElement {
     },
     onDraftChange: (draft) => this.persistence.saveDraft(draft),
   });
-  private readonly chunks = new TranscriptChunks();
   private readonly editor = new MessageEditController(this, () => this.renderRoot as ShadowRoot, {
     onSave: (id, text) => void this.resend(id, text),
   });
@@ -457,8 +456,7 @@ export class LlmChat extends LitElement {
       strings: t,
       messages: this.chat.messages,
       message: this.messageView,
-      settled: [this.strings, this.withMetrics, this.withFeedback, this.allowedImageOrigins],
-      chunks: this.chunks,
+      settled: [this.strings, this.withMetrics, this.withFeedback, this.allowedImageOrigins, this.chat.busy],
       busy: this.chat.busy,
       streaming: this.status === 'streaming' || this.status === 'connecting',
       status: { shown: line.shown, spoken: this.announcer.current, warning: this.storageWarning },

@@ -63,8 +63,6 @@ export class PersistenceController implements ReactiveController {
       this.restoring = true;
       try {
         this.session.setMessages(messages);
-        // Storage holds what the session now shows: a turn after it writes only its own messages.
-        this.store.adopt(this.session.messages);
       } finally {
         this.restoring = false;
       }

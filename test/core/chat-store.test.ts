@@ -173,14 +173,14 @@ describe('ChatStore', () => {
       tab.saveTranscript(transcript, { immediate: true, live: 'a2' });
 
       expect(sessionStorage.getItem(`llm-chat:${key}:transcript`)).to.equal(whole);
-      const live = JSON.parse(sessionStorage.getItem(`llm-chat:${key}:live`) as string) as { messages: ChatMessage[] };
-      expect(live.messages.map((m) => m.content)).to.deep.equal(['The answer so far']);
+      const live = JSON.parse(sessionStorage.getItem(`llm-chat:${key}:live`) as string) as { message: { content: string } };
+      expect(live.message.content).to.equal('The answer so far');
       // A reload lays the live copy over the transcript's older one.
       const { messages } = store({ key }).load();
       expect(messages.map((m) => m.content)).to.deep.equal(['Q1', 'A1', 'Q2', 'The answer so far']);
     });
 
-    it('writes the whole transcript when a turn of a short chat ends, and drops the live copy', () => {
+    it('writes the whole transcript when the array changed or no answer is named, and drops the live copy', () => {
       const partial = message('a1', 'Par', { status: 'streaming' });
       const first = [message('u1', 'Q', { role: 'user' }), partial];
       const tab = store({ key });
@@ -196,116 +196,10 @@ describe('ChatStore', () => {
       expect(sessionStorage.getItem(`llm-chat:${key}:live`)).to.equal(null);
       expect(store({ key }).load().messages.at(-1)).to.include({ content: 'Partial answer', status: 'complete' });
 
-      // The next turn is stored too, as a tail while its answer streams.
+      // A new array (a message added) is written whole even when an answer is named.
       const second = [...first, message('u2', 'Q2', { role: 'user' }), message('a2', '', { status: 'pending' })];
       tab.saveTranscript(second, { immediate: true, live: 'a2' });
       expect(store({ key }).load().messages).to.have.length(4);
-    });
-
-    /** A stored transcript of `count` messages, loaded by a new tab that adopts it as a session would. */
-    function restored(count: number) {
-      const seeded = Array.from({ length: count }, (_, index) =>
-        message(`m${index}`, `${index % 2 === 0 ? 'Question' : 'Answer'} ${index} ${'words '.repeat(20)}`, {
-          role: index % 2 === 0 ? 'user' : 'assistant',
-        }),
-      );
-      const writer = store({ key });
-      writer.load();
-      writer.saveTranscript(seeded, { immediate: true });
-      writer.destroy();
-      const tab = store({ key });
-      const shown = structuredClone(tab.load().messages);
-      tab.adopt(shown);
-      return { tab, shown, transcript: () => sessionStorage.getItem(`llm-chat:${key}:transcript`) };
-    }
-
-    it('writes a turn at the end of a restored transcript as its tail, from the question to the end', () => {
-      const { tab, shown, transcript } = restored(40);
-      const before = transcript();
-      const answer = message('a', '', { status: 'pending' });
-      const turn = [...shown, message('q', 'Next?', { role: 'user' }), answer];
-      tab.saveTranscript(turn, { immediate: true, live: 'a' });
-      answer.content = 'Fine';
-      answer.status = 'streaming';
-      tab.saveTranscript(turn, { live: 'a' });
-      tab.flush();
-      // The turn ends: the answer is complete and small next to the transcript.
-      answer.content = 'Fine, thanks.';
-      answer.status = 'complete';
-      tab.saveTranscript(turn, { immediate: true });
-
-      expect(transcript(), 'the transcript key is not rewritten').to.equal(before);
-      const tail = JSON.parse(sessionStorage.getItem(`llm-chat:${key}:live`) as string) as { from: number; messages: ChatMessage[] };
-      expect(tail.from).to.equal(40);
-      expect(ids(tail.messages)).to.deep.equal(['q', 'a']);
-      const reloaded = store({ key }).load().messages;
-      expect(ids(reloaded)).to.deep.equal(ids(turn));
-      expect(reloaded.at(-1)).to.include({ content: 'Fine, thanks.', status: 'complete' });
-    });
-
-    it('writes from the first message that changed: a rating, or a question edited and answered again', () => {
-      const { tab, shown } = restored(20);
-      // Rated: a new object for that answer (ChatSession replaces a message it changes).
-      const rated = [...shown];
-      rated[5] = { ...(shown[5] as ChatMessage), feedback: 'up' };
-      const answer = message('a', 'A', { status: 'streaming' });
-      tab.saveTranscript([...rated, message('q', 'Q', { role: 'user' }), answer], { immediate: true, live: 'a' });
-      expect(store({ key }).load().messages[5]?.feedback).to.equal('up');
-
-      // The last question edited: everything after it goes, and must not come back on reload.
-      const edited = [
-        ...rated.slice(0, 18),
-        { ...(rated[18] as ChatMessage), content: 'Edited' },
-        message('b', 'B', { status: 'streaming' }),
-      ];
-      tab.saveTranscript(edited, { immediate: true, live: 'b' });
-      const reloaded = store({ key }).load().messages;
-      expect(ids(reloaded)).to.deep.equal(ids(edited));
-      expect(reloaded[18]?.content).to.equal('Edited');
-      expect(reloaded[5]?.feedback).to.equal('up');
-    });
-
-    it('writes the whole transcript at the end of a turn once the tail passes a quarter of it, and drops the tail', () => {
-      const { tab, shown, transcript } = restored(8);
-      const before = transcript();
-      const answer = message('a', 'x'.repeat(2000), { status: 'streaming' });
-      const turn = [...shown, message('q', 'Q', { role: 'user' }), answer];
-      tab.saveTranscript(turn, { immediate: true, live: 'a' });
-      expect(transcript(), 'not while the answer streams').to.equal(before);
-      answer.status = 'complete';
-      tab.saveTranscript(turn, { immediate: true });
-      expect(transcript()).to.not.equal(before);
-      expect(sessionStorage.getItem(`llm-chat:${key}:live`)).to.equal(null);
-      expect(ids(stored(sessionStorage, key).messages)).to.deep.equal(ids(turn));
-    });
-
-    it('flushes the tail on pagehide, so a reload finds the answer as it was', async () => {
-      const clock = new FakeClock();
-      const writer = store({ key, clock });
-      writer.load();
-      const seeded = [message('u1', 'Q1', { role: 'user' }), message('a1', 'A1')];
-      writer.saveTranscript(seeded, { immediate: true });
-      const answer = message('a2', 'Par', { status: 'streaming' });
-      const turn = [...seeded, message('u2', 'Q2', { role: 'user' }), answer];
-      await clock.advance(1000);
-      writer.saveTranscript(turn, { live: 'a2' });
-      answer.content = 'Partial answer';
-      // Throttled: the latest content waits for the timer, or for the page going away.
-      writer.saveTranscript(turn, { live: 'a2' });
-      expect(store({ key }).load().messages.at(-1)?.content).to.equal('Par');
-      window.dispatchEvent(new PageTransitionEvent('pagehide'));
-      expect(store({ key }).load().messages.at(-1)?.content).to.equal('Partial answer');
-    });
-
-    it('ignores a tail cut from another transcript than the one stored', () => {
-      const { tab, shown } = restored(6);
-      tab.saveTranscript([...shown, message('q', 'Q', { role: 'user' }), message('a', 'A', { status: 'streaming' })], {
-        immediate: true,
-        live: 'a',
-      });
-      const tail = JSON.parse(sessionStorage.getItem(`llm-chat:${key}:live`) as string) as { after: string };
-      sessionStorage.setItem(`llm-chat:${key}:live`, JSON.stringify({ ...tail, after: 'elsewhere' }));
-      expect(ids(store({ key }).load().messages)).to.deep.equal(ids(shown));
     });
 
     it('ignores a live copy of a message the transcript does not hold, or one that is unreadable', () => {
